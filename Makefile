@@ -1,0 +1,85 @@
+# weir — a thin wrapper over CMake. Every target first runs scripts/setup.sh, which installs
+# what a fresh Debian/Ubuntu machine lacks (and prints nothing when all is there).
+#
+#   make                  build everything in build/ (library, tests, examples, benchmarks)
+#   make demo             build, then run every example program in order
+#   make test             ctest in build/, then the C tests under ASan+UBSan (build-asan/)
+#                         and under TSan (build-tsan/)
+#   make bench            build, then run every benchmark (and the peer comparisons)
+#   make install PREFIX=/usr/local
+#   make clean
+#
+# Variables: JOBS (parallel jobs, default: all cores), CMAKE_ARGS (extra -D options for every
+# build directory, e.g. CMAKE_ARGS=-DWEIR_CUDA=OFF), PREFIX.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := all
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX ?= /usr/local
+CMAKE_ARGS ?=
+comma := ,
+# Sanitizer builds: the C tests only, optimized with debug info for readable reports.
+SANITIZE_ARGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEIR_BUILD_TESTS=ON \
+                 -DWEIR_BUILD_EXAMPLES=OFF -DWEIR_BUILD_BENCH=OFF
+
+EXAMPLES := $(basename $(notdir $(sort $(wildcard examples/*.c))))
+BENCHES := $(basename $(notdir $(sort $(wildcard bench/*.c))))
+PEERS := $(sort $(wildcard bench/*.py))
+
+# $(call cmake_build,DIR,ARGS): configures DIR (Ninja when there is one, chosen when DIR is
+# first configured) and builds it.
+define cmake_build
+	@if [ -f $(1)/CMakeCache.txt ]; then gen=(); \
+	elif command -v ninja >/dev/null; then gen=(-G Ninja); \
+	else gen=(-G "Unix Makefiles"); fi; \
+	cmake -S . -B $(1) "$${gen[@]}" --log-level=WARNING $(2) $(CMAKE_ARGS)
+	@cmake --build $(1) --parallel $(JOBS)
+endef
+
+# $(call ctest,DIR): runs DIR's tests.
+define ctest
+	cd $(1) && ctest --output-on-failure -j $(JOBS)
+endef
+
+.PHONY: all setup demo test bench install clean
+
+setup:
+	@bash scripts/setup.sh
+
+all: setup
+	$(call cmake_build,build,)
+
+demo: all
+	@for name in $(EXAMPLES); do \
+	  echo "== examples/$$name"; \
+	  build/examples/$$name; \
+	done
+
+test: setup
+	$(call cmake_build,build,)
+	$(call ctest,build)
+	$(call cmake_build,build-asan,$(SANITIZE_ARGS) -DWEIR_SANITIZE=address$(comma)undefined)
+	$(call ctest,build-asan)
+	$(call cmake_build,build-tsan,$(SANITIZE_ARGS) -DWEIR_SANITIZE=thread)
+	$(call ctest,build-tsan)
+	@# --- Python tests (a later issue): pytest goes here ---
+
+bench: all
+	@mkdir -p build/bench; : >build/bench/weir.out; \
+	for name in $(BENCHES); do \
+	  echo "== bench/$$name"; \
+	  build/bench/$$name | tee -a build/bench/weir.out; \
+	done; \
+	for peer in $(PEERS); do \
+	  if ! command -v python3 >/dev/null; then echo "== $$peer: skipped, no python3"; continue; fi; \
+	  echo "== $$peer"; \
+	  python3 $$peer --weir-output build/bench/weir.out; \
+	done
+
+install: all
+	cmake --install build --prefix "$(PREFIX)"
+
+clean:
+	rm -rf build build-asan build-tsan

@@ -1,0 +1,83 @@
+/* weir — operations. Result first, stream last. Every op validates its arguments at the
+   call and builds a graph node; nothing runs until eval (or item/data/tostring).
+   The stream argument: WEIR_DEFAULT, weir_on(device) or a concrete stream. */
+#ifndef WEIR_OPS_H
+#define WEIR_OPS_H
+
+#include "array.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+weir_status weir_zeros(weir_array **out, const int64_t *shape, int ndim, weir_dtype t, weir_stream s);
+weir_status weir_ones(weir_array **out, const int64_t *shape, int ndim, weir_dtype t, weir_stream s);
+weir_status weir_full(weir_array **out, const int64_t *shape, int ndim, double v, weir_dtype t, weir_stream s);
+weir_status weir_arange(weir_array **out, double start, double stop, double step, weir_dtype t, weir_stream s);
+weir_status weir_astype(weir_array **out, const weir_array *a, weir_dtype t, weir_stream s);
+/* Also the way to move data to another device. */
+weir_status weir_copy(weir_array **out, const weir_array *a, weir_stream s);
+
+/* Binary elementwise ops: broadcasting and MLX's promotion. divide gives a float result;
+   comparisons and logical ops give bool. */
+#define WEIR__BINARY(name) \
+  weir_status weir_##name(weir_array **out, const weir_array *a, const weir_array *b, weir_stream s);
+WEIR__BINARY(add)
+WEIR__BINARY(subtract)
+WEIR__BINARY(multiply)
+WEIR__BINARY(divide)
+WEIR__BINARY(maximum)
+WEIR__BINARY(minimum)
+WEIR__BINARY(power)
+WEIR__BINARY(equal)
+WEIR__BINARY(not_equal)
+WEIR__BINARY(less)
+WEIR__BINARY(less_equal)
+WEIR__BINARY(greater)
+WEIR__BINARY(greater_equal)
+WEIR__BINARY(logical_and)
+WEIR__BINARY(logical_or)
+#undef WEIR__BINARY
+
+/* Unary elementwise ops. exp/log/sin/cos/tanh/sqrt/sigmoid of integer inputs give float32. */
+#define WEIR__UNARY(name) weir_status weir_##name(weir_array **out, const weir_array *a, weir_stream s);
+WEIR__UNARY(abs)
+WEIR__UNARY(negative)
+WEIR__UNARY(exp)
+WEIR__UNARY(log)
+WEIR__UNARY(sin)
+WEIR__UNARY(cos)
+WEIR__UNARY(tanh)
+WEIR__UNARY(sqrt)
+WEIR__UNARY(square)
+WEIR__UNARY(sigmoid)
+WEIR__UNARY(logical_not)
+#undef WEIR__UNARY
+
+/* Matrix product, numpy semantics: 1-D operands, batched with broadcasting. Floating types. */
+weir_status weir_matmul(weir_array **out, const weir_array *a, const weir_array *b, weir_stream s);
+
+/* Reductions; axes == NULL && naxes == 0 means all axes; negative axes count from the end. */
+#define WEIR__REDUCE(name) \
+  weir_status weir_##name(weir_array **out, const weir_array *a, const int *axes, int naxes, bool keepdims, weir_stream s);
+WEIR__REDUCE(sum)
+WEIR__REDUCE(mean)
+WEIR__REDUCE(max)
+WEIR__REDUCE(min)
+WEIR__REDUCE(prod)
+#undef WEIR__REDUCE
+weir_status weir_argmax(weir_array **out, const weir_array *a, int axis, bool keepdims, weir_stream s);
+weir_status weir_argmin(weir_array **out, const weir_array *a, int axis, bool keepdims, weir_stream s);
+
+/* Shape. reshape accepts one -1; transpose with perm == NULL reverses the axes. */
+weir_status weir_reshape(weir_array **out, const weir_array *a, const int64_t *shape, int ndim, weir_stream s);
+weir_status weir_transpose(weir_array **out, const weir_array *a, const int *perm, int nperm, weir_stream s);
+
+/* Comparisons that evaluate: |a - b| <= atol + rtol * |b| elementwise (NaNs unequal), with broadcasting. */
+weir_status weir_allclose(bool *out, const weir_array *a, const weir_array *b, double rtol, double atol);
+weir_status weir_array_equal(bool *out, const weir_array *a, const weir_array *b); /* same shape and values */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,112 @@
+/* weir__cpu_kernel_run: validates the call's descriptors and runs one graph node on the
+   calling thread, by primitive family. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "backend/cpu/cpu_kernels.h"
+
+weir_status weir__cpu_fail(weir__kernel_call *c, weir_status s, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->errmsg, sizeof c->errmsg, fmt, ap);
+  va_end(ap);
+  return s;
+}
+
+weir_status weir__cpu_unsupported(weir__kernel_call *c, weir_dtype t) {
+  return weir__cpu_fail(c, WEIR_ERR_UNSUPPORTED, "%s is not supported for %s on the CPU", weir__prim_name(c->prim),
+                        weir_dtype_name(t));
+}
+
+static bool tensor_ok(const weir__tensor *t) {
+  return weir__dtype_valid((int)t->dtype) && t->ndim >= 0 && t->ndim <= WEIR_MAX_NDIM && t->size >= 0;
+}
+
+/* Checks what every family relies on: a known primitive, sane tensor descriptors. */
+static weir_status check_call(weir__kernel_call *c) {
+  if ((int)c->prim <= WEIR__P_NONE || c->prim >= WEIR__P_COUNT)
+    return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "no CPU kernel for primitive %d", (int)c->prim);
+  if (c->nin < 0 || c->nin > WEIR__MAX_INPUTS || !tensor_ok(&c->out))
+    return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "%s: malformed kernel call", weir__prim_name(c->prim));
+  for (int i = 0; i < c->nin; i++)
+    if (!tensor_ok(&c->in[i]))
+      return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "%s: malformed input %d", weir__prim_name(c->prim), i);
+  return WEIR_OK;
+}
+
+bool weir__cpu_kernel_splittable(weir__prim p) {
+  return p > WEIR__P_NONE && p < WEIR__P_COUNT && p != WEIR__P_MATMUL && p != WEIR__P_RESHAPE &&
+         p != WEIR__P_TRANSPOSE;
+}
+
+weir_status weir__cpu_kernel_run_range(weir__kernel_call *c, int64_t lo, int64_t hi) {
+  switch (c->prim) {
+  case WEIR__P_FULL: return weir__cpu_full(c, lo, hi);
+  case WEIR__P_ARANGE: return weir__cpu_arange(c, lo, hi);
+  case WEIR__P_COPY: return weir__cpu_copy(c, lo, hi);
+  case WEIR__P_ASTYPE: return weir__cpu_astype(c, lo, hi);
+  case WEIR__P_ABS:
+  case WEIR__P_NEGATIVE:
+  case WEIR__P_EXP:
+  case WEIR__P_LOG:
+  case WEIR__P_SIN:
+  case WEIR__P_COS:
+  case WEIR__P_TANH:
+  case WEIR__P_SQRT:
+  case WEIR__P_SQUARE:
+  case WEIR__P_SIGMOID:
+  case WEIR__P_LOGICAL_NOT: return weir__cpu_unary(c, lo, hi);
+  case WEIR__P_ADD:
+  case WEIR__P_SUBTRACT:
+  case WEIR__P_MULTIPLY:
+  case WEIR__P_DIVIDE:
+  case WEIR__P_MAXIMUM:
+  case WEIR__P_MINIMUM:
+  case WEIR__P_POWER: return weir__cpu_binary(c, lo, hi);
+  case WEIR__P_EQUAL:
+  case WEIR__P_NOT_EQUAL:
+  case WEIR__P_LESS:
+  case WEIR__P_LESS_EQUAL:
+  case WEIR__P_GREATER:
+  case WEIR__P_GREATER_EQUAL:
+  case WEIR__P_LOGICAL_AND:
+  case WEIR__P_LOGICAL_OR: return weir__cpu_compare(c, lo, hi);
+  case WEIR__P_SUM:
+  case WEIR__P_PROD:
+  case WEIR__P_MAX:
+  case WEIR__P_MIN:
+  case WEIR__P_MEAN:
+  case WEIR__P_ARGMAX:
+  case WEIR__P_ARGMIN: return weir__cpu_reduce(c, lo, hi);
+  case WEIR__P_RANDOM_BITS:
+  case WEIR__P_RANDOM_UNIFORM:
+  case WEIR__P_RANDOM_NORMAL: return weir__cpu_random(c, lo, hi);
+  default:
+    return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "%s has no range kernel on the CPU", weir__prim_name(c->prim));
+  }
+}
+
+/* RESHAPE normally never reaches a kernel (the core shares the buffer); if it does, a
+   contiguous input of the same size and dtype is copied. */
+static weir_status reshape(weir__kernel_call *c) {
+  const weir__tensor *in = &c->in[0];
+  if (c->nin != 1 || !in->contiguous || in->size != c->out.size || in->dtype != c->out.dtype)
+    return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "reshape: the core shares buffers; no kernel for this call");
+  if (c->out.size > 0 && c->out.data != in->data)
+    memmove(c->out.data, in->data, (size_t)(c->out.size * weir__cpu_dsize(in->dtype)));
+  return WEIR_OK;
+}
+
+weir_status weir__cpu_kernel_run(weir__kernel_call *c) {
+  c->errmsg[0] = '\0';
+  weir_status st = check_call(c);
+  if (st != WEIR_OK) return st;
+  if (c->prim == WEIR__P_TRANSPOSE)
+    return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "transpose is lowered to copy by the core; no kernel");
+  if (c->out.size == 0) return WEIR_OK;
+  if (c->prim == WEIR__P_RESHAPE) return reshape(c);
+  if (c->prim == WEIR__P_MATMUL) return weir__cpu_matmul(c);
+  return weir__cpu_kernel_run_range(c, 0, c->out.size);
+}

@@ -1,0 +1,91 @@
+/* Unary elementwise kernels: ABS .. SIGMOID (out dtype == in dtype) and LOGICAL_NOT (any
+   dtype -> bool). float16/bfloat16 compute in float32 and round on store; integers wrap. */
+/* gcc 12's -O2 vectorizes only loops without a scalar epilogue ("very-cheap" cost model), which
+   leaves these kernels' loops scalar; the "cheap" model vectorizes them. Before the includes so
+   the inlined helpers get it too. */
+#pragma GCC optimize("vect-cost-model=cheap")
+#include <tgmath.h>
+
+#include "backend/cpu/cpu_kernels.h"
+#include "backend/cpu/cpu_rows.h"
+
+/* 1 / (1 + exp(-x)) without overflow, accurate in both tails. */
+static inline float sigmoid_f(float x) {
+  float e = expf(-fabsf(x));
+  return x >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);
+}
+static inline double sigmoid_d(double x) {
+  double e = exp(-fabs(x));
+  return x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+}
+
+#define IDENT(C, U, x) (x)
+#define ABS_S(C, U, x) ((x) < 0 ? (C)((U)0 - (U)(x)) : (x)) /* INT_MIN stays INT_MIN */
+#define ABS_F(C, U, x) fabs(x)
+#define NEG_I(C, U, x) ((C)((U)0 - (U)(x)))
+#define NEG_F(C, U, x) (-(x))
+#define EXP_F(C, U, x) exp(x)
+#define LOG_F(C, U, x) log(x)
+#define SIN_F(C, U, x) sin(x)
+#define COS_F(C, U, x) cos(x)
+#define TANH_F(C, U, x) tanh(x)
+#define SQRT_F(C, U, x) sqrt(x)
+#define SQUARE_I(C, U, x) ((C)((U)(x) * (U)(x)))
+#define SQUARE_F(C, U, x) ((x) * (x))
+#define SIGMOID_F(C, U, x) _Generic((x), float: sigmoid_f, default: sigmoid_d)(x)
+#define NOT_ANY(C, U, x) ((uint8_t)((x) == 0))
+
+#define ROW(sfx, T, C, U, LD, ST, name, OP) WEIR__CPU_ROW1(name##_##sfx, T, T, C, U, LD, ST, OP)
+#define NOT_ROW(sfx, T, C, U, LD, ST, name, OP) WEIR__CPU_ROW1(name##_##sfx, T, uint8_t, C, U, LD, WEIR__ID, OP)
+
+WEIR__CPU_BOOL(ROW, abs, IDENT)
+WEIR__CPU_UINTS(ROW, abs, IDENT)
+WEIR__CPU_SINTS(ROW, abs, ABS_S)
+WEIR__CPU_FLOATS(ROW, abs, ABS_F)
+
+WEIR__CPU_UINTS(ROW, neg, NEG_I)
+WEIR__CPU_SINTS(ROW, neg, NEG_I)
+WEIR__CPU_FLOATS(ROW, neg, NEG_F)
+
+WEIR__CPU_FLOATS(ROW, exp, EXP_F)
+WEIR__CPU_FLOATS(ROW, log, LOG_F)
+WEIR__CPU_FLOATS(ROW, sin, SIN_F)
+WEIR__CPU_FLOATS(ROW, cos, COS_F)
+WEIR__CPU_FLOATS(ROW, tanh, TANH_F)
+WEIR__CPU_FLOATS(ROW, sqrt, SQRT_F)
+WEIR__CPU_FLOATS(ROW, sigmoid, SIGMOID_F)
+
+WEIR__CPU_BOOL(ROW, square, IDENT)
+WEIR__CPU_UINTS(ROW, square, SQUARE_I)
+WEIR__CPU_SINTS(ROW, square, SQUARE_I)
+WEIR__CPU_FLOATS(ROW, square, SQUARE_F)
+
+WEIR__CPU_ALL(NOT_ROW, not, NOT_ANY)
+
+#define FIRST WEIR__P_ABS
+static const weir__cpu_row_fn unary_rows[WEIR__P_LOGICAL_NOT - FIRST + 1][WEIR_NUM_DTYPES] = {
+    [WEIR__P_ABS - FIRST] = {WEIR__CPU_TAB_ALL(abs)},
+    [WEIR__P_NEGATIVE - FIRST] = {WEIR__CPU_TAB_UINTS(neg), WEIR__CPU_TAB_SINTS(neg), WEIR__CPU_TAB_FLOATS(neg)},
+    [WEIR__P_EXP - FIRST] = {WEIR__CPU_TAB_FLOATS(exp)},
+    [WEIR__P_LOG - FIRST] = {WEIR__CPU_TAB_FLOATS(log)},
+    [WEIR__P_SIN - FIRST] = {WEIR__CPU_TAB_FLOATS(sin)},
+    [WEIR__P_COS - FIRST] = {WEIR__CPU_TAB_FLOATS(cos)},
+    [WEIR__P_TANH - FIRST] = {WEIR__CPU_TAB_FLOATS(tanh)},
+    [WEIR__P_SQRT - FIRST] = {WEIR__CPU_TAB_FLOATS(sqrt)},
+    [WEIR__P_SQUARE - FIRST] = {WEIR__CPU_TAB_ALL(square)},
+    [WEIR__P_SIGMOID - FIRST] = {WEIR__CPU_TAB_FLOATS(sigmoid)},
+    [WEIR__P_LOGICAL_NOT - FIRST] = {WEIR__CPU_TAB_ALL(not)},
+};
+
+weir_status weir__cpu_unary(weir__kernel_call *c, int64_t lo, int64_t hi) {
+  weir_status st = weir__cpu_check_elementwise(c, 1);
+  if (st != WEIR_OK) return st;
+  weir_dtype t = c->in[0].dtype, want = c->prim == WEIR__P_LOGICAL_NOT ? WEIR_BOOL : t;
+  if (c->out.dtype != want)
+    return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "%s: output dtype %s, expected %s", weir__prim_name(c->prim),
+                          weir_dtype_name(c->out.dtype), weir_dtype_name(want));
+  weir__cpu_row_fn fn = unary_rows[c->prim - FIRST][t];
+  if (!fn) return weir__cpu_unsupported(c, t);
+  weir__cpu_map(c, fn, lo, hi);
+  return WEIR_OK;
+}

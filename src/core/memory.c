@@ -1,0 +1,197 @@
+/* Memory accounting: active/peak per device and in total, the memory limit, and the cache
+   statistics and limits, which the backends' caching allocators hold. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "backend/backend.h"
+#include "core/buffer.h"
+#include "core/error_internal.h"
+#include "core/runtime.h"
+#include "weir/memory.h"
+
+static pthread_mutex_t mem_mu = PTHREAD_MUTEX_INITIALIZER;
+static size_t active_total, peak_total;
+static size_t active_dev[1 + WEIR__MAX_GPUS], peak_dev[1 + WEIR__MAX_GPUS];
+static size_t memory_limit, cache_limit;
+static bool limits_set;
+
+static size_t physical_memory(void) {
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return (size_t)1 << 40;
+  return (size_t)pages * (size_t)page;
+}
+
+/* Under mem_mu. The default limit is the machine's physical memory. */
+static void ensure_limits(void) {
+  if (!limits_set) {
+    memory_limit = physical_memory();
+    cache_limit = memory_limit;
+    limits_set = true;
+  }
+}
+
+static const weir__backend *backend_of(weir_device d) {
+  return d.type == WEIR_GPU ? weir__backend_cuda() : weir__backend_cpu();
+}
+
+size_t weir_memory_cache_on(weir_device d) {
+  weir__runtime_init();
+  if (d.type == WEIR_DEVICE_DEFAULT) d = weir_default_device();
+  if (!weir_device_is_available(d)) return 0;
+  const weir__backend *b = backend_of(d);
+  return b && b->cache_bytes ? b->cache_bytes(d.index) : 0;
+}
+
+size_t weir_memory_cache(void) {
+  size_t total = weir_memory_cache_on(WEIR_CPU_DEVICE);
+  for (int k = 0; k < weir_device_count(WEIR_GPU); k++) total += weir_memory_cache_on(WEIR_GPU_DEVICE(k));
+  return total;
+}
+
+void weir_memory_clear_cache(void) {
+  weir__runtime_init();
+  weir__backend_cpu()->clear_cache(0);
+  const weir__backend *g = weir__backend_cuda();
+  for (int k = 0; g && k < weir_device_count(WEIR_GPU); k++) g->clear_cache(k);
+}
+
+static void push_cache_limit(size_t limit) {
+  weir__backend_cpu()->set_cache_limit(0, limit);
+  const weir__backend *g = weir__backend_cuda();
+  for (int k = 0; g && k < weir_device_count(WEIR_GPU); k++) g->set_cache_limit(k, limit);
+}
+
+weir_status weir__buffer_new(weir_device d, size_t nbytes, weir__buffer **out) {
+  const weir__backend *b = backend_of(d);
+  int slot = weir__device_slot(d);
+  weir__buffer *buf = malloc(sizeof *buf);
+  if (!buf) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "out of memory allocating a buffer header");
+  pthread_mutex_lock(&mem_mu);
+  ensure_limits();
+  size_t limit = memory_limit;
+  bool over = nbytes > limit || active_total > limit - nbytes;
+  if (!over) {
+    active_total += nbytes; /* reserve first so concurrent allocations see it */
+    active_dev[slot] += nbytes;
+  }
+  pthread_mutex_unlock(&mem_mu);
+  if (over) {
+    free(buf);
+    char dn[32];
+    weir_device_tostring(d, dn, sizeof dn);
+    return weir__fail(WEIR_ERR_OUT_OF_MEMORY,
+                      "out of memory: allocating %zu bytes on %s would pass the memory limit of %zu bytes "
+                      "(%zu bytes active); raise it with weir_memory_set_limit / mx.set_memory_limit",
+                      nbytes, dn, limit, weir_memory_active());
+  }
+  void *p = NULL;
+  weir_status st = b->alloc(d.index, nbytes, &p);
+  if (st != WEIR_OK) { /* free every cache and try once more */
+    weir_memory_clear_cache();
+    st = b->alloc(d.index, nbytes, &p);
+  }
+  pthread_mutex_lock(&mem_mu);
+  if (st != WEIR_OK) {
+    active_total -= nbytes;
+    active_dev[slot] -= nbytes;
+  } else {
+    if (active_total > peak_total) peak_total = active_total;
+    if (active_dev[slot] > peak_dev[slot]) peak_dev[slot] = active_dev[slot];
+  }
+  pthread_mutex_unlock(&mem_mu);
+  if (st != WEIR_OK) {
+    free(buf);
+    char dn[32];
+    weir_device_tostring(d, dn, sizeof dn);
+    return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "out of memory: %s could not allocate %zu bytes", dn, nbytes);
+  }
+  atomic_init(&buf->refs, 1);
+  buf->data = p;
+  buf->nbytes = nbytes;
+  buf->device = d;
+  *out = buf;
+  return WEIR_OK;
+}
+
+void weir__buffer_release(weir__buffer *buf) {
+  if (!buf || atomic_fetch_sub_explicit(&buf->refs, 1, memory_order_acq_rel) != 1) return;
+  backend_of(buf->device)->free(buf->device.index, buf->data, buf->nbytes);
+  int slot = weir__device_slot(buf->device);
+  pthread_mutex_lock(&mem_mu);
+  active_total -= buf->nbytes;
+  active_dev[slot] -= buf->nbytes;
+  pthread_mutex_unlock(&mem_mu);
+  free(buf);
+}
+
+void *weir__buffer_host_data(weir__buffer *buf) {
+  return buf->device.type == WEIR_CPU ? buf->data : NULL; /* GPU buffers: host copies arrive with the CUDA backend */
+}
+
+static size_t read_locked(const size_t *p) {
+  pthread_mutex_lock(&mem_mu);
+  size_t v = *p;
+  pthread_mutex_unlock(&mem_mu);
+  return v;
+}
+
+static int slot_of(weir_device d) {
+  if (d.type == WEIR_DEVICE_DEFAULT) d = weir_default_device();
+  if (!weir_device_is_available(d)) return -1;
+  return weir__device_slot(d);
+}
+
+size_t weir_memory_active(void) { return read_locked(&active_total); }
+size_t weir_memory_peak(void) { return read_locked(&peak_total); }
+size_t weir_memory_active_on(weir_device d) {
+  int s = slot_of(d);
+  return s < 0 ? 0 : read_locked(&active_dev[s]);
+}
+size_t weir_memory_peak_on(weir_device d) {
+  int s = slot_of(d);
+  return s < 0 ? 0 : read_locked(&peak_dev[s]);
+}
+
+void weir_memory_reset_peak(void) {
+  pthread_mutex_lock(&mem_mu);
+  peak_total = 0;
+  for (int i = 0; i < 1 + WEIR__MAX_GPUS; i++) peak_dev[i] = 0;
+  pthread_mutex_unlock(&mem_mu);
+}
+
+size_t weir_memory_limit(void) {
+  pthread_mutex_lock(&mem_mu);
+  ensure_limits();
+  size_t v = memory_limit;
+  pthread_mutex_unlock(&mem_mu);
+  return v;
+}
+
+size_t weir_memory_set_limit(size_t limit) {
+  pthread_mutex_lock(&mem_mu);
+  ensure_limits();
+  size_t prev = memory_limit;
+  memory_limit = limit;
+  pthread_mutex_unlock(&mem_mu);
+  return prev;
+}
+
+size_t weir_memory_cache_limit(void) {
+  pthread_mutex_lock(&mem_mu);
+  ensure_limits();
+  size_t v = cache_limit;
+  pthread_mutex_unlock(&mem_mu);
+  return v;
+}
+
+size_t weir_memory_set_cache_limit(size_t limit) {
+  weir__runtime_init();
+  pthread_mutex_lock(&mem_mu);
+  ensure_limits();
+  size_t prev = cache_limit;
+  cache_limit = limit;
+  pthread_mutex_unlock(&mem_mu);
+  push_cache_limit(limit);
+  return prev;
+}

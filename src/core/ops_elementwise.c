@@ -1,0 +1,150 @@
+/* Elementwise ops: astype, copy, the binary ops (broadcasting + MLX promotion) and the unary
+   ops. Inputs keep their own shapes; the node has the broadcast output shape and the
+   scheduler gives each input 0 strides on its broadcast axes (see backend/kernel.h). */
+#include "core/dtype_rules.h"
+#include "core/ops_internal.h"
+#include "weir/ops.h"
+
+weir_status weir_astype(weir_array **out, const weir_array *a, weir_dtype t, weir_stream s) {
+  if (!out) return weir__null_arg("weir_astype", "out");
+  if (!a) return weir__null_arg("weir_astype", "a");
+  weir_stream rs;
+  weir_status st = weir__resolve_stream(s, &rs);
+  if (st != WEIR_OK) return st;
+  if ((st = weir__check_dtype_arg((int)t, "astype")) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(rs, a->dtype, "astype")) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(rs, t, "astype")) != WEIR_OK) return st;
+  /* Same dtype: MLX returns the input itself. */
+  return weir__cast(out, a, t, rs);
+}
+
+weir_status weir_copy(weir_array **out, const weir_array *a, weir_stream s) {
+  if (!out) return weir__null_arg("weir_copy", "out");
+  if (!a) return weir__null_arg("weir_copy", "a");
+  weir_stream rs;
+  weir_status st = weir__resolve_stream(s, &rs);
+  if (st != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(rs, a->dtype, "copy")) != WEIR_OK) return st;
+  weir_array *in = (weir_array *)a;
+  weir__params p = {0};
+  return weir__node_make(out, WEIR__P_COPY, &p, &in, 1, a->shape, a->ndim, a->dtype, rs);
+}
+
+/* How a binary op picks its compute and output dtypes. */
+typedef enum {
+  BIN_ARITH,   /* compute = out = promote(a, b) */
+  BIN_DIVIDE,  /* compute = out = at_least_float(promote(a, b)) */
+  BIN_COMPARE, /* compute = promote(a, b), out bool */
+  BIN_LOGICAL  /* compute = out = bool */
+} bin_kind;
+
+static weir_status binary(weir_array **out, const weir_array *a, const weir_array *b, weir_stream s,
+                          weir__prim prim, bin_kind kind, const char *fn, const char *op) {
+  if (!out) return weir__null_arg(fn, "out");
+  if (!a) return weir__null_arg(fn, "a");
+  if (!b) return weir__null_arg(fn, "b");
+  weir_stream rs;
+  weir_status st = weir__resolve_stream(s, &rs);
+  if (st != WEIR_OK) return st;
+  int64_t shape[WEIR_MAX_NDIM];
+  int ndim = 0;
+  if ((st = weir__broadcast_shapes(a->shape, a->ndim, b->shape, b->ndim, op, shape, &ndim)) != WEIR_OK) return st;
+
+  weir_dtype ct, ot;
+  switch (kind) {
+  case BIN_ARITH: ct = ot = weir_dtype_promote(a->dtype, b->dtype); break;
+  case BIN_DIVIDE: ct = ot = weir__dtype_at_least_float(weir_dtype_promote(a->dtype, b->dtype)); break;
+  case BIN_COMPARE:
+    ct = weir_dtype_promote(a->dtype, b->dtype);
+    ot = WEIR_BOOL;
+    break;
+  default: ct = ot = WEIR_BOOL; break;
+  }
+  if ((st = weir__check_dtype_on(rs, a->dtype, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(rs, b->dtype, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(rs, ct, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(rs, ot, op)) != WEIR_OK) return st;
+
+  weir_array *in[2] = {NULL, NULL};
+  if ((st = weir__cast(&in[0], a, ct, rs)) != WEIR_OK) return st;
+  if ((st = weir__cast(&in[1], b, ct, rs)) != WEIR_OK) {
+    weir_array_free(in[0]);
+    return st;
+  }
+  weir__params p = {0};
+  st = weir__node_make(out, prim, &p, in, 2, shape, ndim, ot, rs);
+  weir_array_free(in[0]); /* the node holds its own references */
+  weir_array_free(in[1]);
+  return st;
+}
+
+#define BINARY_OP(name, prim, kind)                                                                \
+  weir_status weir_##name(weir_array **out, const weir_array *a, const weir_array *b, weir_stream s) { \
+    return binary(out, a, b, s, prim, kind, "weir_" #name, #name);                                 \
+  }
+
+BINARY_OP(add, WEIR__P_ADD, BIN_ARITH)
+BINARY_OP(subtract, WEIR__P_SUBTRACT, BIN_ARITH)
+BINARY_OP(multiply, WEIR__P_MULTIPLY, BIN_ARITH)
+BINARY_OP(divide, WEIR__P_DIVIDE, BIN_DIVIDE)
+BINARY_OP(maximum, WEIR__P_MAXIMUM, BIN_ARITH)
+BINARY_OP(minimum, WEIR__P_MINIMUM, BIN_ARITH)
+BINARY_OP(power, WEIR__P_POWER, BIN_ARITH)
+BINARY_OP(equal, WEIR__P_EQUAL, BIN_COMPARE)
+BINARY_OP(not_equal, WEIR__P_NOT_EQUAL, BIN_COMPARE)
+BINARY_OP(less, WEIR__P_LESS, BIN_COMPARE)
+BINARY_OP(less_equal, WEIR__P_LESS_EQUAL, BIN_COMPARE)
+BINARY_OP(greater, WEIR__P_GREATER, BIN_COMPARE)
+BINARY_OP(greater_equal, WEIR__P_GREATER_EQUAL, BIN_COMPARE)
+BINARY_OP(logical_and, WEIR__P_LOGICAL_AND, BIN_LOGICAL)
+BINARY_OP(logical_or, WEIR__P_LOGICAL_OR, BIN_LOGICAL)
+#undef BINARY_OP
+
+/* How a unary op picks its dtype. */
+typedef enum {
+  UN_SAME,    /* out = in dtype */
+  UN_FLOAT,   /* input cast to at_least_float first (integer and bool -> float32) */
+  UN_LOGICAL, /* input cast to bool, out bool */
+  UN_NO_BOOL  /* out = in dtype; bool rejected (MLX's negative) */
+} un_kind;
+
+static weir_status unary(weir_array **out, const weir_array *a, weir_stream s, weir__prim prim, un_kind kind,
+                         const char *fn, const char *op) {
+  if (!out) return weir__null_arg(fn, "out");
+  if (!a) return weir__null_arg(fn, "a");
+  weir_stream rs;
+  weir_status st = weir__resolve_stream(s, &rs);
+  if (st != WEIR_OK) return st;
+  weir_dtype t = a->dtype;
+  if (kind == UN_FLOAT) t = weir__dtype_at_least_float(t);
+  else if (kind == UN_LOGICAL) t = WEIR_BOOL;
+  else if (kind == UN_NO_BOOL && t == WEIR_BOOL)
+    return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "%s: not supported for bool, use logical_not instead", op);
+  if ((st = weir__check_dtype_on(rs, a->dtype, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(rs, t, op)) != WEIR_OK) return st;
+
+  weir_array *in = NULL;
+  if ((st = weir__cast(&in, a, t, rs)) != WEIR_OK) return st;
+  weir__params p = {0};
+  st = weir__node_make(out, prim, &p, &in, 1, a->shape, a->ndim, t, rs);
+  weir_array_free(in);
+  return st;
+}
+
+#define UNARY_OP(name, prim, kind)                                                 \
+  weir_status weir_##name(weir_array **out, const weir_array *a, weir_stream s) { \
+    return unary(out, a, s, prim, kind, "weir_" #name, #name);                    \
+  }
+
+UNARY_OP(abs, WEIR__P_ABS, UN_SAME)
+UNARY_OP(negative, WEIR__P_NEGATIVE, UN_NO_BOOL)
+UNARY_OP(exp, WEIR__P_EXP, UN_FLOAT)
+UNARY_OP(log, WEIR__P_LOG, UN_FLOAT)
+UNARY_OP(sin, WEIR__P_SIN, UN_FLOAT)
+UNARY_OP(cos, WEIR__P_COS, UN_FLOAT)
+UNARY_OP(tanh, WEIR__P_TANH, UN_FLOAT)
+UNARY_OP(sqrt, WEIR__P_SQRT, UN_FLOAT)
+UNARY_OP(square, WEIR__P_SQUARE, UN_SAME)
+UNARY_OP(sigmoid, WEIR__P_SIGMOID, UN_FLOAT)
+UNARY_OP(logical_not, WEIR__P_LOGICAL_NOT, UN_LOGICAL)
+#undef UNARY_OP

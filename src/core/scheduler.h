@@ -1,0 +1,16 @@
+/* Scheduler internals shared with array.c. */
+#ifndef WEIR_CORE_SCHEDULER_H
+#define WEIR_CORE_SCHEDULER_H
+
+#include "core/node.h"
+
+/* Blocks until a is DONE. */
+void weir__node_wait(weir_array *a);
+/* Releases the inputs of an evaluated node. */
+void weir__node_drop_inputs(weir_array *a);
+/* Destroys a node whose count reached zero (and the inputs that reach zero with it). */
+void weir__array_destroy(weir_array *a);
+/* Frees the backend event of a node, if any. */
+void weir__node_free_event(weir_array *a);
+
+#endif

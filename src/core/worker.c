@@ -1,0 +1,319 @@
+/* Stream workers: each stream's in-order queue is served by one host thread (started on first
+   use). For each node the worker waits for inputs from other streams, allocates the output,
+   runs the kernel through the backend, publishes DONE and drops the inputs at once. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buffer.h"
+#include "core/capture_internal.h"
+#include "core/dtype_util.h"
+#include "core/error_internal.h"
+#include "core/node.h"
+#include "core/runtime.h"
+#include "core/scheduler.h"
+
+void weir__node_publish_done(weir_array *a); /* scheduler.c */
+
+void weir__node_free_event(weir_array *a) {
+  if (!a->event) return;
+  weir__stream *s = weir__stream_lookup(a->stream.index);
+  if (s && s->backend->event_free) s->backend->event_free(a->event);
+  a->event = NULL;
+}
+
+static void record_stream_error(weir__stream *s, weir_status st, const char *msg, uint64_t id) {
+  pthread_mutex_lock(&s->mu);
+  if (s->error_status == WEIR_OK) {
+    s->error_status = st;
+    s->error_message = strdup(msg ? msg : "");
+    s->error_id = id;
+  }
+  pthread_mutex_unlock(&s->mu);
+}
+
+void weir__stream_error_reported(const weir_array *a) {
+  weir__stream *s = weir__stream_lookup(a->error_stream);
+  if (!s) return;
+  pthread_mutex_lock(&s->mu);
+  if (s->error_status != WEIR_OK && s->error_id == a->error_id) {
+    s->error_status = WEIR_OK;
+    free(s->error_message);
+    s->error_message = NULL;
+  }
+  pthread_mutex_unlock(&s->mu);
+}
+
+/* Sets the final status and drops the inputs. msg is copied. */
+static void set_result(weir_array *a, weir_status st, const char *msg) {
+  a->status = st;
+  if (st != WEIR_OK) {
+    a->error = strdup(msg && *msg ? msg : weir_status_name(st));
+    weir__buffer_release(a->buf);
+    a->buf = NULL;
+  }
+  weir__node_drop_inputs(a);
+}
+
+/* For a node the caller holds no reference to (not yet queued). */
+void weir__node_fail_now(weir_array *a, weir_status st, const char *msg) {
+  a->error_id = a->id;
+  a->error_stream = 0;
+  set_result(a, st, msg);
+  weir__node_publish_done(a);
+}
+
+/* For a node the queue holds a reference to: drop that reference first, so that when a waiter
+   wakes, the node's memory figures are final; if it was the last reference nobody can be
+   waiting, and the node goes at once. */
+static void complete(weir_array *a, weir_status st, const char *msg) {
+  set_result(a, st, msg);
+  if (atomic_fetch_sub_explicit(&a->refs, 1, memory_order_acq_rel) == 1) {
+    atomic_store_explicit(&a->settled, true, memory_order_relaxed);
+    weir__array_destroy(a);
+  } else {
+    weir__node_publish_done(a);
+  }
+}
+
+/* ---- kernel calls ---- */
+static bool is_elementwise(weir__prim p) {
+  return p == WEIR__P_COPY || p == WEIR__P_ASTYPE || (p >= WEIR__P_ABS && p <= WEIR__P_LOGICAL_OR);
+}
+
+static void contiguous_tensor(weir__tensor *t, const weir_array *a, void *data) {
+  t->data = data;
+  t->dtype = a->dtype;
+  t->ndim = a->ndim;
+  t->size = a->size;
+  t->contiguous = true;
+  int64_t stride = 1;
+  for (int i = a->ndim - 1; i >= 0; i--) {
+    t->shape[i] = a->shape[i];
+    t->strides[i] = stride;
+    stride *= a->shape[i];
+  }
+}
+
+/* in viewed with out's shape: right-aligned, stride 0 on broadcast axes. */
+static void broadcast_tensor(weir__tensor *t, const weir_array *in, void *data, const weir_array *out) {
+  t->data = data;
+  t->dtype = in->dtype;
+  t->ndim = out->ndim;
+  t->size = out->size;
+  bool same = in->ndim == out->ndim;
+  int64_t stride = 1;
+  for (int i = out->ndim - 1, j = in->ndim - 1; i >= 0; i--, j--) {
+    t->shape[i] = out->shape[i];
+    if (j >= 0) {
+      if (in->shape[j] != out->shape[i]) same = false;
+      t->strides[i] = in->shape[j] == 1 && out->shape[i] != 1 ? 0 : stride;
+      stride *= in->shape[j];
+    } else {
+      t->strides[i] = 0;
+    }
+  }
+  t->contiguous = same;
+}
+
+static void transposed_tensor(weir__tensor *t, const weir_array *in, void *data, const weir_array *out,
+                              const int *perm) {
+  int64_t strides[WEIR_MAX_NDIM], stride = 1;
+  for (int i = in->ndim - 1; i >= 0; i--) {
+    strides[i] = stride;
+    stride *= in->shape[i];
+  }
+  t->data = data;
+  t->dtype = in->dtype;
+  t->ndim = out->ndim;
+  t->size = out->size;
+  t->contiguous = true;
+  for (int i = 0; i < out->ndim; i++) {
+    t->shape[i] = out->shape[i];
+    t->strides[i] = strides[perm[i]];
+    if (perm[i] != i) t->contiguous = false;
+  }
+}
+
+static void *input_data(weir_array *in) { return in->buf ? in->buf->data : NULL; }
+
+static weir_status execute(weir__stream *s, weir_array *a, char *msg, size_t msglen) {
+  if (a->prim == WEIR__P_RESHAPE) { /* shares the input's buffer */
+    a->buf = weir__buffer_retain(a->inputs[0]->buf);
+    return WEIR_OK;
+  }
+  size_t nbytes = (size_t)a->size * weir_dtype_size(a->dtype);
+  if (nbytes > 0) {
+    weir_status st = weir__buffer_new(s->device, nbytes, &a->buf);
+    if (st != WEIR_OK) {
+      snprintf(msg, msglen, "%s", weir_last_error());
+      return st;
+    }
+  }
+  weir__kernel_call call;
+  call.prim = a->prim;
+  call.params = &a->params;
+  call.errmsg[0] = 0;
+  contiguous_tensor(&call.out, a, a->buf ? a->buf->data : NULL);
+  call.nin = a->nin;
+  for (int i = 0; i < a->nin; i++) {
+    weir_array *in = a->inputs[i];
+    if (a->prim == WEIR__P_TRANSPOSE)
+      transposed_tensor(&call.in[i], in, input_data(in), a, a->params.transpose.perm);
+    else if (is_elementwise(a->prim))
+      broadcast_tensor(&call.in[i], in, input_data(in), a);
+    else
+      contiguous_tensor(&call.in[i], in, input_data(in));
+  }
+  if (a->prim == WEIR__P_TRANSPOSE) call.prim = WEIR__P_COPY;
+  void *event = NULL;
+  weir_status st = s->backend->run(s, &call, &event);
+  a->event = event;
+  if (st != WEIR_OK)
+    snprintf(msg, msglen, "%s: %s", weir__prim_name(a->prim), call.errmsg[0] ? call.errmsg : weir_status_name(st));
+  return st;
+}
+
+static void trace(weir__stream *s, weir_array *a, uint64_t start, uint64_t end, weir_status st,
+                  const uint64_t *deps, int ndeps) {
+  weir__trace_task t = {
+      .name = weir__prim_name(a->prim),
+      .stream = {s->device, s->index},
+      .shape = a->shape,
+      .ndim = a->ndim,
+      .dtype = a->dtype,
+      .bytes = (size_t)a->size * weir_dtype_size(a->dtype),
+      .id = a->id,
+      .deps = deps,
+      .ndeps = ndeps,
+      .queued_ns = a->queued_ns,
+      .start_ns = start,
+      .end_ns = end,
+      .status = st,
+  };
+  weir__capture_record(&t);
+}
+
+static void run_node(weir__stream *s, weir_array *a) {
+  bool tracing = atomic_load_explicit(&weir__capture_on, memory_order_relaxed);
+  uint64_t start = tracing ? weir__now_ns() : 0;
+  uint64_t deps[WEIR__MAX_INPUTS];
+  int ndeps = 0;
+  weir_status st = WEIR_OK;
+  char msg[512] = "";
+  for (int i = 0; i < a->nin; i++) {
+    weir_array *in = a->inputs[i];
+    if (ndeps < WEIR__MAX_INPUTS) deps[ndeps++] = in->id;
+    weir__node_wait(in); /* returns at once for same-stream inputs: they ran before us */
+    if (in->status != WEIR_OK && st == WEIR_OK) {
+      st = in->status;
+      snprintf(msg, sizeof msg, "%s", in->error ? in->error : weir_status_name(st));
+      a->error_id = in->error_id;
+      a->error_stream = in->error_stream;
+    }
+  }
+  if (tracing) start = weir__now_ns(); /* the task starts once its inputs are ready */
+  if (st == WEIR_OK) {
+    st = execute(s, a, msg, sizeof msg);
+    if (st != WEIR_OK) {
+      a->error_id = a->id;
+      a->error_stream = s->index;
+      record_stream_error(s, st, msg, a->id);
+    }
+  }
+  if (tracing) trace(s, a, start, weir__now_ns(), st, deps, ndeps);
+  complete(a, st, msg);
+}
+
+/* ---- the worker thread ---- */
+static void *worker_main(void *arg) {
+  weir__stream *s = arg;
+  char name[16];
+  snprintf(name, sizeof name, "weir-s%d", s->index);
+  pthread_setname_np(pthread_self(), name);
+  pthread_mutex_lock(&s->mu);
+  for (;;) {
+    while (!s->head && !s->stop) pthread_cond_wait(&s->work_cv, &s->mu);
+    if (!s->head) break; /* stopped and drained */
+    weir_array *list = s->head;
+    s->head = s->tail = NULL;
+    pthread_mutex_unlock(&s->mu);
+    while (list) {
+      weir_array *a = list;
+      list = a->queue_next;
+      a->queue_next = NULL;
+      run_node(s, a); /* releases the queue's reference */
+      atomic_fetch_add(&s->completed, 1);
+      if (atomic_load(&s->sync_waiters) > 0) {
+        pthread_mutex_lock(&s->mu);
+        pthread_cond_broadcast(&s->done_cv);
+        pthread_mutex_unlock(&s->mu);
+      }
+    }
+    pthread_mutex_lock(&s->mu);
+  }
+  pthread_mutex_unlock(&s->mu);
+  return NULL;
+}
+
+void weir__stream_enqueue(weir__stream *s, weir_array *first, weir_array *last, uint64_t count) {
+  pthread_mutex_lock(&s->mu);
+  if (s->stop) { /* freed meanwhile: fail the batch instead of queueing it where nothing runs */
+    pthread_mutex_unlock(&s->mu);
+    while (first) {
+      weir_array *a = first;
+      first = a->queue_next;
+      complete(a, WEIR_ERR_INVALID_ARGUMENT, "the stream was freed before this array was evaluated");
+    }
+    return;
+  }
+  if (!s->worker_running) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 1 << 20);
+    int rc = pthread_create(&s->worker, &attr, worker_main, s);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+      pthread_mutex_unlock(&s->mu);
+      while (first) {
+        weir_array *a = first;
+        first = a->queue_next;
+        complete(a, WEIR_ERR_DEVICE, "could not start the stream's worker thread");
+      }
+      return;
+    }
+    s->worker_running = true;
+  }
+  if (s->tail) s->tail->queue_next = first;
+  else s->head = first;
+  s->tail = last;
+  s->submitted += count;
+  pthread_cond_signal(&s->work_cv);
+  pthread_mutex_unlock(&s->mu);
+}
+
+weir_status weir__stream_drain(weir__stream *s) {
+  pthread_mutex_lock(&s->mu);
+  uint64_t target = s->submitted;
+  atomic_fetch_add(&s->sync_waiters, 1);
+  while (atomic_load(&s->completed) < target) pthread_cond_wait(&s->done_cv, &s->mu);
+  atomic_fetch_sub(&s->sync_waiters, 1);
+  weir_status st = s->error_status;
+  char *msg = s->error_message;
+  s->error_status = WEIR_OK;
+  s->error_message = NULL;
+  pthread_mutex_unlock(&s->mu);
+  if (st == WEIR_OK && s->backend->synchronize) st = s->backend->synchronize(s);
+  else if (st != WEIR_OK) weir__set_error(st, msg);
+  free(msg);
+  return st;
+}
+
+void weir__stream_stop_worker(weir__stream *s) {
+  pthread_mutex_lock(&s->mu);
+  s->stop = true;
+  bool running = s->worker_running;
+  pthread_cond_signal(&s->work_cv);
+  pthread_mutex_unlock(&s->mu);
+  if (running) pthread_join(s->worker, NULL);
+}

@@ -1,0 +1,338 @@
+/* Streams: creation, defaults, resolution, equality, printing, set_default_stream, push/pop
+   (per thread), free, synchronize, validation. */
+#include "harness.h"
+
+#include <pthread.h>
+
+#define CPU WEIR_CPU_DEVICE
+
+static weir_stream g_cpu_default;
+
+static bool index_or_arg(weir_status st) { return st == WEIR_ERR_INDEX || st == WEIR_ERR_INVALID_ARGUMENT; }
+
+/* Builds ones(n) + 1 on s and checks the op landed on want and computes 2. */
+static void check_op_lands(weir_stream s, weir_stream want, const char *what) {
+  int64_t shape[1] = {5};
+  weir_array *a = NULL, *b = NULL, *c = NULL;
+  if (!CHECK_OK(weir_ones(&a, shape, 1, WEIR_FLOAT32, s))) return;
+  CHECK_OK(weir_ones(&b, shape, 1, WEIR_FLOAT32, s));
+  if (CHECK_OK(weir_add(&c, a, b, s))) {
+    weir_stream got = weir_array_stream(c);
+    CHECK_MSG(h_stream_is(got, want), "%s: op on (%d,%d,%d), wanted (%d,%d,%d)", what, got.device.type,
+              got.device.index, got.index, want.device.type, want.device.index, want.index);
+    double v[5] = {0};
+    if (CHECK_OK(h_read(c, v)))
+      for (int i = 0; i < 5; i++) CHECK_CLOSE(v[i], 2.0, 0);
+  }
+  weir_array_free(a);
+  weir_array_free(b);
+  weir_array_free(c);
+}
+
+static void test_defaults(void) {
+  CHECK_OK(weir_default_stream(CPU, &g_cpu_default));
+  CHECK(g_cpu_default.index > 0);
+  CHECK_EQ_INT(g_cpu_default.device.type, WEIR_CPU);
+  CHECK_EQ_INT(g_cpu_default.device.index, 0);
+  weir_stream again;
+  CHECK_OK(weir_default_stream(CPU, &again));
+  CHECK(h_stream_is(again, g_cpu_default));
+
+  weir_stream r;
+  CHECK_OK(weir_stream_resolve(weir_on(CPU), &r));
+  CHECK(h_stream_is(r, g_cpu_default));
+  weir_stream def_of_default;
+  CHECK_OK(weir_default_stream(weir_default_device(), &def_of_default));
+  CHECK_OK(weir_stream_resolve(WEIR_DEFAULT, &r));
+  CHECK(h_stream_is(r, def_of_default));
+  CHECK(weir_stream_equal(WEIR_DEFAULT, def_of_default));
+  CHECK(weir_stream_equal(weir_on(CPU), g_cpu_default));
+  CHECK(weir_stream_equal(g_cpu_default, weir_on(CPU)));
+
+  CHECK_STATUS(weir_default_stream((weir_device){WEIR_CPU, 1}, &r), WEIR_ERR_INDEX);
+  CHECK_STATUS(weir_default_stream(WEIR_GPU_DEVICE(7 + weir_device_count(WEIR_GPU)), &r), WEIR_ERR_INDEX);
+  CHECK_ERR_MENTIONS("gpu");
+  CHECK_STATUS(weir_default_stream(CPU, NULL), WEIR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(weir_stream_resolve(WEIR_DEFAULT, NULL), WEIR_ERR_INVALID_ARGUMENT);
+  int ngpu = weir_device_count(WEIR_GPU);
+  for (int k = 0; k < ngpu; k++) {
+    weir_stream g;
+    if (CHECK_OK(weir_default_stream(WEIR_GPU_DEVICE(k), &g))) {
+      CHECK_EQ_INT(g.device.type, WEIR_GPU); /* the default stream of gpu:k is on gpu:k */
+      CHECK_EQ_INT(g.device.index, k);
+      CHECK(g.index > 0);
+    }
+  }
+  check_op_lands(weir_on(CPU), g_cpu_default, "weir_on(cpu)");
+}
+
+static void test_new_and_print(void) {
+  weir_stream s1, s2;
+  CHECK_OK(weir_stream_new(CPU, &s1));
+  CHECK_OK(weir_stream_new(CPU, &s2));
+  CHECK(s1.index > 0 && s2.index > s1.index);
+  CHECK(s1.index != g_cpu_default.index);
+  CHECK(!weir_stream_equal(s1, s2));
+  CHECK(weir_stream_equal(s1, s1));
+  CHECK_EQ_INT(s1.device.type, WEIR_CPU);
+
+  char buf[96], want[96];
+  snprintf(want, sizeof want, "Stream(Device(cpu, 0), %d)", s2.index);
+  int n = weir_stream_tostring(s2, buf, sizeof buf);
+  CHECK_STR(buf, want);
+  CHECK_EQ_INT(n, (int)strlen(want));
+  char small[10];
+  n = weir_stream_tostring(s2, small, sizeof small);
+  CHECK_EQ_INT(n, (int)strlen(want));
+  CHECK_EQ_INT(strlen(small), sizeof small - 1);
+  CHECK_EQ_INT(weir_stream_tostring(s2, NULL, 0), (int)strlen(want));
+  snprintf(want, sizeof want, "Stream(Device(cpu, 0), %d)", g_cpu_default.index);
+  weir_stream_tostring(weir_on(CPU), buf, sizeof buf); /* prints the resolved stream */
+  CHECK_STR(buf, want);
+  if (g_cpu_default.index == 1) {
+    weir_stream_tostring(g_cpu_default, buf, sizeof buf);
+    CHECK_STR(buf, "Stream(Device(cpu, 0), 1)");
+  }
+
+  check_op_lands(s1, s1, "new stream");
+  CHECK_OK(weir_stream_free(s1));
+  CHECK_OK(weir_stream_free(s2));
+
+  weir_stream bad;
+  CHECK_STATUS(weir_stream_new((weir_device){WEIR_CPU, 1}, &bad), WEIR_ERR_INDEX);
+  CHECK_ERR_MENTIONS("cpu");
+  CHECK_STATUS(weir_stream_new(WEIR_GPU_DEVICE(7 + weir_device_count(WEIR_GPU)), &bad), WEIR_ERR_INDEX);
+  CHECK_ERR_MENTIONS("gpu");
+  CHECK_STATUS(weir_stream_new(CPU, NULL), WEIR_ERR_INVALID_ARGUMENT);
+  if (weir_device_count(WEIR_GPU) > 0) {
+    weir_stream g;
+    if (CHECK_OK(weir_stream_new(WEIR_GPU_DEVICE(0), &g))) {
+      snprintf(want, sizeof want, "Stream(Device(gpu, 0), %d)", g.index);
+      weir_stream_tostring(g, buf, sizeof buf);
+      CHECK_STR(buf, want);
+      check_op_lands(g, g, "gpu stream");
+      CHECK_OK(weir_stream_free(g));
+    }
+  }
+}
+
+static void test_set_default_stream(void) {
+  weir_stream s, old;
+  CHECK_OK(weir_default_stream(CPU, &old));
+  if (!CHECK_OK(weir_stream_new(CPU, &s))) return;
+  CHECK_OK(weir_set_default_stream(s));
+  weir_stream now;
+  CHECK_OK(weir_default_stream(CPU, &now));
+  CHECK(h_stream_is(now, s));
+  check_op_lands(weir_on(CPU), s, "after set_default_stream");
+  weir_device saved = weir_default_device();
+  CHECK_OK(weir_set_default_device(CPU));
+  check_op_lands(WEIR_DEFAULT, s, "WEIR_DEFAULT after set_default_stream");
+  CHECK_OK(weir_set_default_device(saved));
+  /* a default stream cannot be freed while it is the default */
+  CHECK(weir_stream_free(s) != WEIR_OK);
+  CHECK_OK(weir_set_default_stream(old));
+  CHECK_OK(weir_default_stream(CPU, &now));
+  CHECK(h_stream_is(now, old));
+  CHECK_OK(weir_stream_free(s));
+  /* freed and invalid streams are refused */
+  CHECK(index_or_arg(weir_set_default_stream(s)));
+  CHECK_ERR_MENTIONS("stream");
+  CHECK_OK(weir_default_stream(CPU, &now));
+  CHECK(h_stream_is(now, old));
+  CHECK(index_or_arg(weir_set_default_stream((weir_stream){CPU, 1000000})));
+  CHECK_STATUS(weir_set_default_stream((weir_stream){{WEIR_CPU, 1}, 1}), WEIR_ERR_INDEX);
+}
+
+typedef struct {
+  weir_stream resolved, on_cpu;
+  weir_device dev;
+  weir_status st;
+  int pop_status;
+} seen_t;
+
+static void *observe_thread(void *arg) {
+  seen_t *o = arg;
+  o->dev = weir_default_device();
+  o->st = weir_stream_resolve(WEIR_DEFAULT, &o->resolved);
+  if (o->st == WEIR_OK) o->st = weir_stream_resolve(weir_on(CPU), &o->on_cpu);
+  o->pop_status = weir_stream_pop(); /* this thread never pushed */
+  return NULL;
+}
+
+static void test_push_pop(void) {
+  weir_stream base, s1, s2, r;
+  CHECK_OK(weir_stream_resolve(WEIR_DEFAULT, &base));
+  weir_device base_dev = weir_default_device();
+  if (!CHECK_OK(weir_stream_new(CPU, &s1)) || !CHECK_OK(weir_stream_new(CPU, &s2))) return;
+
+  CHECK_OK(weir_stream_push(s1));
+  CHECK(weir_device_equal(weir_default_device(), CPU));
+  CHECK_OK(weir_stream_resolve(WEIR_DEFAULT, &r));
+  CHECK(h_stream_is(r, s1));
+  CHECK_OK(weir_stream_resolve(weir_on(CPU), &r));
+  CHECK(h_stream_is(r, s1));
+  CHECK(weir_stream_equal(WEIR_DEFAULT, s1));
+  check_op_lands(WEIR_DEFAULT, s1, "pushed s1");
+
+  /* another thread does not see this thread's push */
+  seen_t o;
+  memset(&o, 0, sizeof o);
+  pthread_t t;
+  pthread_create(&t, NULL, observe_thread, &o);
+  pthread_join(t, NULL);
+  CHECK_OK(o.st);
+  CHECK(h_stream_is(o.resolved, base));
+  CHECK(h_stream_is(o.on_cpu, g_cpu_default));
+  CHECK(weir_device_equal(o.dev, base_dev));
+  CHECK_MSG(o.pop_status != WEIR_OK, "pop on another thread's empty stack must fail");
+
+  /* nesting */
+  CHECK_OK(weir_stream_push(s2));
+  CHECK_OK(weir_stream_resolve(WEIR_DEFAULT, &r));
+  CHECK(h_stream_is(r, s2));
+  check_op_lands(WEIR_DEFAULT, s2, "pushed s2");
+  CHECK_OK(weir_stream_pop());
+  CHECK_OK(weir_stream_resolve(WEIR_DEFAULT, &r));
+  CHECK(h_stream_is(r, s1));
+  CHECK_OK(weir_stream_pop());
+  CHECK_OK(weir_stream_resolve(WEIR_DEFAULT, &r));
+  CHECK(h_stream_is(r, base));
+  CHECK(weir_device_equal(weir_default_device(), base_dev));
+  CHECK_OK(weir_stream_resolve(weir_on(CPU), &r));
+  CHECK(h_stream_is(r, g_cpu_default));
+
+  /* popping an empty stack */
+  weir_status st = weir_stream_pop();
+  CHECK_MSG(st == WEIR_ERR_INVALID_ARGUMENT || st == WEIR_ERR_INDEX, "pop on empty: %s", weir_status_name(st));
+  CHECK_MSG(h_error_mentions("pop") || h_error_mentions("empty"), "pop message: \"%s\"", weir_last_error());
+  CHECK_OK(weir_stream_resolve(WEIR_DEFAULT, &r));
+  CHECK(h_stream_is(r, base));
+
+  /* pushing an invalid stream is refused and pushes nothing */
+  CHECK(index_or_arg(weir_stream_push((weir_stream){CPU, 1000000})));
+  CHECK(weir_stream_pop() != WEIR_OK);
+
+  /* pushing weir_on(cpu) pushes the resolved default */
+  CHECK_OK(weir_stream_push(weir_on(CPU)));
+  CHECK_OK(weir_stream_resolve(WEIR_DEFAULT, &r));
+  CHECK(h_stream_is(r, g_cpu_default));
+  CHECK_OK(weir_stream_pop());
+
+  CHECK_OK(weir_stream_free(s1));
+  CHECK_OK(weir_stream_free(s2));
+}
+
+static void test_free(void) {
+  weir_stream s;
+  if (!CHECK_OK(weir_stream_new(CPU, &s))) return;
+  /* pending work is drained by free: the array stays readable afterwards */
+  int64_t shape[1] = {1000};
+  weir_array *a = NULL, *b = NULL;
+  CHECK_OK(weir_full(&a, shape, 1, 3.0, WEIR_FLOAT32, s));
+  CHECK_OK(weir_multiply(&b, a, a, s));
+  CHECK_OK(weir_async_eval(&b, 1));
+  CHECK_OK(weir_stream_free(s));
+  double v[1000];
+  if (CHECK_OK(h_read(b, v))) CHECK_CLOSE(v[999], 9.0, 0);
+
+  /* an unevaluated array on a freed stream reports an error, not a hang */
+  weir_stream s2;
+  weir_array *c = NULL, *d = NULL;
+  CHECK_OK(weir_stream_new(CPU, &s2));
+  CHECK_OK(weir_full(&c, shape, 1, 1.0, WEIR_FLOAT32, s2));
+  CHECK_OK(weir_stream_free(s2));
+  weir_status st = weir_eval(&c, 1);
+  CHECK_MSG(st == WEIR_OK || index_or_arg(st), "eval of a node on a freed stream: %s", weir_status_name(st));
+
+  /* using the freed stream is an error naming the stream */
+  CHECK(index_or_arg(weir_zeros(&d, shape, 1, WEIR_FLOAT32, s)));
+  CHECK_ERR_MENTIONS("stream");
+  CHECK(d == NULL);
+  CHECK(index_or_arg(weir_add(&d, a, a, s)));
+  CHECK(index_or_arg(weir_stream_free(s)));     /* twice */
+  CHECK(index_or_arg(weir_synchronize(s)));
+  CHECK(index_or_arg(weir_stream_push(s)));
+  CHECK(weir_stream_free(g_cpu_default) != WEIR_OK); /* not for defaults */
+  CHECK(weir_stream_free(weir_on(CPU)) != WEIR_OK);
+  CHECK(weir_stream_free(WEIR_DEFAULT) != WEIR_OK);
+  CHECK(index_or_arg(weir_stream_free((weir_stream){CPU, 1000000})));
+  check_op_lands(weir_on(CPU), g_cpu_default, "default after frees");
+
+  /* a new stream never reuses a freed index */
+  weir_stream s3;
+  CHECK_OK(weir_stream_new(CPU, &s3));
+  CHECK(s3.index > s2.index);
+  CHECK_OK(weir_stream_free(s3));
+  weir_array_free(a);
+  weir_array_free(b);
+  weir_array_free(c);
+}
+
+static void test_synchronize(void) {
+  weir_stream s;
+  if (!CHECK_OK(weir_stream_new(CPU, &s))) return;
+  int64_t shape[1] = {4096};
+  weir_array *x = NULL;
+  CHECK_OK(weir_zeros(&x, shape, 1, WEIR_FLOAT32, s));
+  weir_array *one = NULL;
+  CHECK_OK(weir_array_from_scalar(&one, 1.0, WEIR_FLOAT32));
+  for (int i = 0; i < 50; i++) {
+    weir_array *y = NULL;
+    CHECK_OK(weir_add(&y, x, one, s));
+    weir_array_free(x);
+    x = y;
+  }
+  CHECK_OK(weir_async_eval(&x, 1));
+  CHECK_OK(weir_synchronize(s));
+  double v[4096];
+  if (CHECK_OK(h_read(x, v))) CHECK_CLOSE(v[4095], 50.0, 0);
+  CHECK_OK(weir_synchronize(WEIR_DEFAULT));
+  CHECK_OK(weir_synchronize(weir_on(CPU)));
+  CHECK_OK(weir_synchronize_all());
+  CHECK_STATUS(weir_synchronize((weir_stream){{WEIR_CPU, 1}, 1}), WEIR_ERR_INDEX);
+  CHECK(index_or_arg(weir_synchronize((weir_stream){CPU, 1000000})));
+  weir_array_free(x);
+  weir_array_free(one);
+  CHECK_OK(weir_stream_free(s));
+}
+
+/* Many streams at once, each with its own worker; all in use, then all freed. */
+static void test_many_streams(void) {
+  enum { NS = 48 };
+  weir_stream s[NS];
+  weir_array *r[NS] = {0};
+  int64_t shape[1] = {256};
+  for (int i = 0; i < NS; i++) {
+    if (!CHECK_OK(weir_stream_new(CPU, &s[i]))) return;
+    weir_array *a = NULL;
+    CHECK_OK(weir_full(&a, shape, 1, (double)i, WEIR_INT32, s[i]));
+    CHECK_OK(weir_multiply(&r[i], a, a, s[i]));
+    weir_array_free(a);
+  }
+  CHECK_OK(weir_eval(r, NS));
+  for (int i = 0; i < NS; i++) {
+    int64_t v = -1;
+    weir_array *m = NULL;
+    CHECK_OK(weir_max(&m, r[i], NULL, 0, false, s[(i + 1) % NS]));
+    CHECK_OK(weir_array_item_int64(m, &v));
+    CHECK_EQ_INT(v, i * i);
+    weir_array_free(m);
+  }
+  for (int i = 0; i < NS; i++) {
+    weir_array_free(r[i]);
+    CHECK_OK(weir_stream_free(s[i]));
+  }
+}
+
+int main(void) {
+  h_init("test_streams");
+  H_RUN(test_defaults);
+  H_RUN(test_new_and_print);
+  H_RUN(test_set_default_stream);
+  H_RUN(test_push_pop);
+  H_RUN(test_free);
+  H_RUN(test_synchronize);
+  H_RUN(test_many_streams);
+  return h_finish();
+}

@@ -547,8 +547,33 @@ static void test_many_tasks(void) {
   for (int i = 0; i < 4; i++) CHECK_OK(weir_stream_free(g_streams[i]));
 }
 
+/* Stopping a capture while other threads are still working: no crash, a valid file, and the
+   work itself unaffected. */
+static void test_stop_during_work(void) {
+  for (int i = 0; i < 4; i++)
+    if (!CHECK_OK(weir_stream_new(CPU, &g_streams[i]))) return;
+  char path[512];
+  temp_path(path, sizeof path, "stop");
+  if (!CHECK_OK(weir_capture_start(path))) return;
+  pthread_t t[4];
+  for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, busy, (void *)(intptr_t)i);
+  usleep(2000);
+  CHECK_OK(weir_capture_stop());
+  for (int i = 0; i < 4; i++) pthread_join(t[i], NULL);
+  task *tasks = calloc(4096, sizeof *tasks);
+  int n = 0;
+  jval *root = load_trace(path, tasks, 4096, &n);
+  CHECK(root != NULL);
+  CHECK(n <= 4 * 501);
+  jfree(root);
+  free(tasks);
+  unlink(path);
+  for (int i = 0; i < 4; i++) CHECK_OK(weir_stream_free(g_streams[i]));
+}
+
 int main(void) {
   h_init("test_capture");
+  H_RUN(test_stop_during_work);
   H_RUN(test_parser_itself);
   H_RUN(test_two_streams);
   H_RUN(test_empty_capture);

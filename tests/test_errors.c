@@ -104,7 +104,7 @@ static void test_bad_values(void) {
   /* shapes */
   EXPECT(weir_add(&o, a, b, WEIR_DEFAULT), WEIR_ERR_INVALID_ARGUMENT, "broadcast", NULL);
   EXPECT(weir_reshape(&o, a, s23, 2, WEIR_DEFAULT), WEIR_ERR_INVALID_ARGUMENT, "reshape", NULL);
-  EXPECT(weir_reshape(&o, a, (const int64_t[]){-1, -1}, 2, WEIR_DEFAULT), WEIR_ERR_INVALID_ARGUMENT, "-1", NULL);
+  EXPECT(weir_reshape(&o, a, (const int64_t[]){-1, -1}, 2, WEIR_DEFAULT), WEIR_ERR_INVALID_ARGUMENT, "one", NULL);
   EXPECT(weir_matmul(&o, a, b, WEIR_DEFAULT), WEIR_ERR_INVALID_ARGUMENT, "matmul", NULL);
   EXPECT(weir_arange(&o, 0, 3, 0, WEIR_FLOAT32, WEIR_DEFAULT), WEIR_ERR_INVALID_ARGUMENT, "step", NULL);
   /* item on more than one element */
@@ -137,7 +137,7 @@ static void test_bad_indices(void) {
   EXPECT(weir_sum(&o, x, (const int[]){1, 1}, 2, false, WEIR_DEFAULT), WEIR_ERR_INVALID_ARGUMENT, "axis", NULL);
   EXPECT(weir_transpose(&o, x, (const int[]){0, 1, 3}, 3, WEIR_DEFAULT), WEIR_ERR_INDEX, "3", NULL);
   EXPECT(weir_transpose(&o, x, (const int[]){0, 0, 1}, 3, WEIR_DEFAULT), WEIR_ERR_INVALID_ARGUMENT, "perm", NULL);
-  EXPECT(weir_transpose(&o, x, (const int[]){0, 1}, 2, WEIR_DEFAULT), WEIR_ERR_INVALID_ARGUMENT, "perm", NULL);
+  EXPECT(weir_transpose(&o, x, (const int[]){0, 1}, 2, WEIR_DEFAULT), WEIR_ERR_INVALID_ARGUMENT, "2", "3");
   /* devices */
   weir_device gpu7 = WEIR_GPU_DEVICE(7 + g_ngpu), cpu1 = {WEIR_CPU, 1};
   EXPECT(weir_zeros(&o, shape, 3, WEIR_FLOAT32, weir_on(gpu7)), WEIR_ERR_INDEX, "gpu", NULL);
@@ -181,10 +181,10 @@ static void test_poisoning(void) {
   if (st == WEIR_OK) {
     st = weir_synchronize(sa); /* the failure happened in A's work: its synchronize reports it */
     expect(st, WEIR_ERR_OUT_OF_MEMORY, "synchronize(A) after a failed task", "memory", NULL, __LINE__);
-    CHECK_OK(weir_synchronize(sa)); /* reported once; the stream is clean again */
-    weir_synchronize(sb);           /* B ran a poisoned task: may report it, once */
-    CHECK_OK(weir_synchronize(sb));
   }
+  /* reported once: afterwards synchronize is clean, on both streams */
+  CHECK_OK(weir_synchronize(sa));
+  CHECK_OK(weir_synchronize(sb));
   g_seen[WEIR_ERR_OUT_OF_MEMORY] = true;
   EXPECT(weir_eval(&c, 1), WEIR_ERR_OUT_OF_MEMORY, "memory", NULL);
   EXPECT(weir_eval(&b, 1), WEIR_ERR_OUT_OF_MEMORY, "memory", NULL);
@@ -203,9 +203,8 @@ static void test_poisoning(void) {
   CHECK_OK(weir_multiply(&d, b, one, sa));
   EXPECT(weir_eval(&d, 1), WEIR_ERR_OUT_OF_MEMORY, "memory", NULL);
 
-  /* synchronize may report the failures again, but only once: afterwards the streams are clean */
-  weir_synchronize(sa);
-  weir_synchronize(sb);
+  /* every failure was reported already (the poisoned arrays keep reporting it when read, but
+     a synchronize does not report it again) */
   CHECK_OK(weir_synchronize(sa));
   CHECK_OK(weir_synchronize(sb));
   CHECK_OK(weir_synchronize_all());

@@ -388,8 +388,33 @@ static void test_dag_fan_in(void) {
   for (int i = 0; i < 4; i++) CHECK_OK(weir_stream_free(s[i]));
 }
 
+/* Arrays dropped right after async_eval: the queued work still runs safely, and every byte comes
+   back once the streams are drained. */
+static void test_free_while_in_flight(void) {
+  weir_stream s[2];
+  if (!CHECK_OK(weir_stream_new(CPU, &s[0])) || !CHECK_OK(weir_stream_new(CPU, &s[1]))) return;
+  CHECK_OK(weir_synchronize_all());
+  size_t base = weir_memory_active();
+  for (int round = 0; round < 200; round++) {
+    weir_array *x = NULL, *y = NULL, *z = NULL;
+    int64_t shape[1] = {4096};
+    CHECK_OK(weir_full(&x, shape, 1, round, WEIR_FLOAT32, s[round % 2]));
+    CHECK_OK(weir_exp(&y, x, s[(round + 1) % 2]));
+    CHECK_OK(weir_add(&z, y, x, s[round % 2]));
+    CHECK_OK(weir_async_eval(&z, 1));
+    weir_array_free(x);
+    weir_array_free(y);
+    weir_array_free(z); /* possibly before any of it ran */
+  }
+  CHECK_OK(weir_synchronize_all());
+  CHECK_EQ_U64(weir_memory_active(), base);
+  CHECK_OK(weir_stream_free(s[0]));
+  CHECK_OK(weir_stream_free(s[1]));
+}
+
 int main(void) {
   h_init("test_eval");
+  H_RUN(test_free_while_in_flight);
   H_RUN(test_eval_api);
   H_RUN(test_chain_across_4_streams);
   H_RUN(test_dag_fan_in);

@@ -273,6 +273,45 @@ static void test_per_device(void) {
   }
 }
 
+/* A chain of elementwise ops needs about two buffers: under a limit of 2.5 buffers a 50-op chain
+   still evaluates (inputs are dropped as soon as they are used; an allocation over the limit
+   waits for in-flight work), also when the chain hops between two streams. */
+static void test_tight_limit(void) {
+  weir_stream s[2];
+  if (!CHECK_OK(weir_stream_new(CPU, &s[0])) || !CHECK_OK(weir_stream_new(CPU, &s[1]))) return;
+  weir_array *one = NULL;
+  CHECK_OK(weir_array_from_scalar(&one, 1, WEIR_FLOAT32));
+  int64_t shape[1] = {1 << 20};
+  for (int hop = 0; hop < 2; hop++) {
+    weir_array *x = NULL;
+    CHECK_OK(weir_zeros(&x, shape, 1, WEIR_FLOAT32, s[0]));
+    for (int i = 0; i < 50 && x; i++) {
+      weir_array *y = NULL;
+      CHECK_OK(weir_add(&y, x, one, s[hop ? i % 2 : 0]));
+      weir_array_free(x);
+      x = y;
+    }
+    CHECK_OK(weir_synchronize_all());
+    size_t base = weir_memory_active(), lim = base + 10 * (1 << 20); /* 2.5 buffers of 4 MiB */
+    size_t prev = weir_memory_set_limit(lim);
+    weir_memory_reset_peak();
+    CHECK_MSG(weir_eval(&x, 1) == WEIR_OK, "50-op chain (hop %d) under a 2.5-buffer limit: %s", hop,
+              weir_last_error());
+    CHECK(weir_memory_peak() <= lim);
+    weir_array *m = NULL;
+    double v = -1;
+    CHECK_OK(weir_min(&m, x, NULL, 0, false, s[1]));
+    CHECK_OK(weir_array_item_double(m, &v));
+    CHECK_CLOSE(v, 50, 0);
+    CHECK_EQ_U64(weir_memory_set_limit(prev), lim);
+    weir_array_free(m);
+    weir_array_free(x);
+  }
+  weir_array_free(one);
+  CHECK_OK(weir_stream_free(s[0]));
+  CHECK_OK(weir_stream_free(s[1]));
+}
+
 int main(void) {
   h_init("test_memory");
   g_ngpu = weir_device_count(WEIR_GPU);
@@ -281,6 +320,7 @@ int main(void) {
   H_RUN(test_limit_setter);
   H_RUN(test_out_of_memory);
   H_RUN(test_huge_allocation);
+  H_RUN(test_tight_limit);
   H_RUN(test_per_device);
   return h_finish();
 }

@@ -325,8 +325,31 @@ static void test_many_streams(void) {
   }
 }
 
+/* Deep nesting: pushes either succeed or fail cleanly at a documented depth; pops undo exactly
+   the successful pushes. */
+static void test_deep_push(void) {
+  weir_stream s, base, r;
+  if (!CHECK_OK(weir_stream_new(CPU, &s))) return;
+  CHECK_OK(weir_stream_resolve(WEIR_DEFAULT, &base));
+  int pushed = 0;
+  weir_status st = WEIR_OK;
+  while (pushed < 5000 && (st = weir_stream_push(pushed % 2 ? s : weir_on(CPU))) == WEIR_OK) pushed++;
+  CHECK(pushed >= 64);
+  if (st != WEIR_OK) {
+    CHECK_MSG(st == WEIR_ERR_INVALID_ARGUMENT || st == WEIR_ERR_INDEX, "deep push: %s", weir_status_name(st));
+    CHECK_ERR_MENTIONS("push");
+  }
+  int popped = 0;
+  while (weir_stream_pop() == WEIR_OK) popped++;
+  CHECK_EQ_INT(popped, pushed);
+  CHECK_OK(weir_stream_resolve(WEIR_DEFAULT, &r));
+  CHECK(h_stream_is(r, base));
+  CHECK_OK(weir_stream_free(s));
+}
+
 int main(void) {
   h_init("test_streams");
+  H_RUN(test_deep_push);
   H_RUN(test_defaults);
   H_RUN(test_new_and_print);
   H_RUN(test_set_default_stream);

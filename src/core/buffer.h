@@ -27,6 +27,10 @@ void weir__buffer_release(weir__buffer *b);
 /* Host-readable pointer to the buffer's contents (the data itself for host buffers). */
 void *weir__buffer_host_data(weir__buffer *b);
 
+/* In-flight accounting used by allocations that wait for memory (memory.c). */
+void weir__memory_work_queued(uint64_t n);
+void weir__memory_work_done(void);
+
 /* Slot of a device in per-device tables: cpu -> 0, gpu:k -> 1 + k. */
 #define WEIR__MAX_GPUS 64
 static inline int weir__device_slot(weir_device d) { return d.type == WEIR_GPU ? 1 + d.index : 0; }

@@ -2,6 +2,7 @@
    statistics and limits, which the backends' caching allocators hold. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend/backend.h"
@@ -62,21 +63,80 @@ static void push_cache_limit(size_t limit) {
   for (int k = 0; g && k < weir_device_count(WEIR_GPU); k++) g->set_cache_limit(k, limit);
 }
 
+/* In-flight work across all streams, so an allocation over the limit can wait for work that
+   may free memory. Progress is signalled only while someone waits. */
+static _Atomic int64_t inflight;
+static _Atomic uint64_t progress;
+static _Atomic int progress_waiters;
+static pthread_cond_t progress_cv = PTHREAD_COND_INITIALIZER;
+
+void weir__memory_work_queued(uint64_t n) { atomic_fetch_add(&inflight, (int64_t)n); }
+
+void weir__memory_work_done(void) {
+  atomic_fetch_sub(&inflight, 1);
+  atomic_fetch_add(&progress, 1);
+  if (atomic_load(&progress_waiters) > 0) {
+    pthread_mutex_lock(&mem_mu);
+    pthread_cond_broadcast(&progress_cv);
+    pthread_mutex_unlock(&mem_mu);
+  }
+}
+
+/* Under mem_mu. Waits up to 20 ms for any node elsewhere to finish. False when nothing else is
+   in flight or nothing finished (e.g. everything in flight waits for the caller). */
+static bool wait_for_progress(void) {
+  if (atomic_load(&inflight) <= 1) return false; /* only the caller's own node */
+  uint64_t seen = atomic_load(&progress);
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_nsec += 20 * 1000 * 1000;
+  if (deadline.tv_nsec >= 1000000000L) {
+    deadline.tv_sec++;
+    deadline.tv_nsec -= 1000000000L;
+  }
+  atomic_fetch_add(&progress_waiters, 1);
+  int rc = 0;
+  while (atomic_load(&progress) == seen && rc == 0) rc = pthread_cond_timedwait(&progress_cv, &mem_mu, &deadline);
+  atomic_fetch_sub(&progress_waiters, 1);
+  return atomic_load(&progress) != seen;
+}
+
+/* Reserves nbytes against the limit, first freeing caches and then waiting for in-flight work
+   while it makes progress. */
+static bool reserve(size_t nbytes, int slot, size_t *limit_seen) {
+  bool cleared = false;
+  pthread_mutex_lock(&mem_mu);
+  ensure_limits();
+  for (;;) {
+    size_t limit = memory_limit;
+    *limit_seen = limit;
+    if (nbytes <= limit && active_total <= limit - nbytes) {
+      active_total += nbytes;
+      active_dev[slot] += nbytes;
+      pthread_mutex_unlock(&mem_mu);
+      return true;
+    }
+    if (nbytes > limit) break; /* no amount of waiting helps */
+    if (!cleared) { /* caches are real memory: give them back before waiting */
+      pthread_mutex_unlock(&mem_mu);
+      weir_memory_clear_cache();
+      pthread_mutex_lock(&mem_mu);
+      cleared = true;
+      continue;
+    }
+    if (!wait_for_progress()) break;
+  }
+  pthread_mutex_unlock(&mem_mu);
+  return false;
+}
+
 weir_status weir__buffer_new(weir_device d, size_t nbytes, weir__buffer **out) {
   const weir__backend *b = backend_of(d);
   int slot = weir__device_slot(d);
   weir__buffer *buf = malloc(sizeof *buf);
   if (!buf) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "out of memory allocating a buffer header");
-  pthread_mutex_lock(&mem_mu);
-  ensure_limits();
-  size_t limit = memory_limit;
-  bool over = nbytes > limit || active_total > limit - nbytes;
-  if (!over) {
-    active_total += nbytes; /* reserve first so concurrent allocations see it */
-    active_dev[slot] += nbytes;
-  }
-  pthread_mutex_unlock(&mem_mu);
-  if (over) {
+  size_t limit;
+  if (!reserve(nbytes, slot, &limit)) {
     free(buf);
     char dn[32];
     weir_device_tostring(d, dn, sizeof dn);

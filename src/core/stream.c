@@ -165,9 +165,12 @@ weir_status weir_stream_free(weir_stream s) {
   weir_status st = resolve(s, &r, "weir_stream_free");
   if (st != WEIR_OK) return st;
   for (int k = 0; k <= weir__gpu_count(); k++)
-    if (atomic_load(&default_stream[k]) == r.index)
+    if (atomic_load(&default_stream[k]) == r.index) {
+      char name[64];
+      weir_stream_tostring(r, name, sizeof name);
       return weir__fail(WEIR_ERR_INVALID_ARGUMENT,
-                        "weir_stream_free: stream %d is a default stream; default streams are never freed", r.index);
+                        "weir_stream_free: %s is a default stream; default streams are never freed", name);
+    }
   weir__stream *ps = weir__stream_lookup(r.index);
   bool was_alive = true;
   if (!atomic_compare_exchange_strong(&ps->alive, &was_alive, false))

@@ -243,6 +243,7 @@ static void *worker_main(void *arg) {
       list = a->queue_next;
       a->queue_next = NULL;
       run_node(s, a); /* releases the queue's reference */
+      weir__memory_work_done();
       atomic_fetch_add(&s->completed, 1);
       if (atomic_load(&s->sync_waiters) > 0) {
         pthread_mutex_lock(&s->mu);
@@ -284,6 +285,7 @@ void weir__stream_enqueue(weir__stream *s, weir_array *first, weir_array *last, 
     }
     s->worker_running = true;
   }
+  weir__memory_work_queued(count);
   if (s->tail) s->tail->queue_next = first;
   else s->head = first;
   s->tail = last;

@@ -71,9 +71,10 @@ weir_status weir__cpu_random(weir__kernel_call *c, int64_t lo, int64_t hi); /* R
 weir_status weir__cpu_matmul(weir__kernel_call *c);
 
 /* Parallel split (kernels_dispatch.c). weir__cpu_kernel_splittable says whether a primitive's
-   work is split over output element ranges. For those, weir__cpu_kernel_run_range(c, 0, 0)
-   only validates the call (the sole writer of c->errmsg); after it returns WEIR_OK, ranges of
-   [0, out.size) may run concurrently on different threads and cannot fail. */
+   work splits over output element ranges (all but MATMUL, RESHAPE and TRANSPOSE). For those,
+   weir__cpu_kernel_run_range(c, 0, 0) validates the call without touching data (and is the only
+   call that may write c->errmsg); once it returned WEIR_OK, disjoint ranges of [0, out.size)
+   may run concurrently on different threads, and they cannot fail. */
 bool weir__cpu_kernel_splittable(weir__prim p);
 weir_status weir__cpu_kernel_run_range(weir__kernel_call *c, int64_t lo, int64_t hi);
 

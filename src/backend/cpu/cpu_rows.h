@@ -7,9 +7,10 @@
           uint16 * uint16 cannot overflow int), LD/ST convert storage <-> compute.
    An operation is a macro OP(C, U, x) or OP(C, U, x, y) giving the stored result's value.
 
-   The contiguous and scalar-broadcast cases are separate plain loops over restrict pointers
-   so that gcc vectorizes them; out may be the very buffer of an input (same index), never a
-   partial overlap. */
+   The contiguous and scalar-broadcast cases are separate plain loops so that gcc vectorizes
+   them without runtime alias checks: the parameters are restrict (gcc ignores restrict on
+   local copies). So out may be the very buffer of an input (same index), never a partial
+   overlap. */
 #ifndef WEIR_BACKEND_CPU_CPU_ROWS_H
 #define WEIR_BACKEND_CPU_CPU_ROWS_H
 
@@ -19,101 +20,101 @@
 
 /* Dtype lists: X(sfx, T, C, U, LD, ST, extra...) for each dtype of the kind. */
 #define WEIR__CPU_BOOL(X, ...) X(b, uint8_t, uint8_t, uint32_t, WEIR__ID, WEIR__ID, __VA_ARGS__)
-#define WEIR__CPU_UINTS(X, ...)                                                                \
-  X(u8, uint8_t, uint8_t, uint32_t, WEIR__ID, WEIR__ID, __VA_ARGS__)                           \
-  X(u16, uint16_t, uint16_t, uint32_t, WEIR__ID, WEIR__ID, __VA_ARGS__)                        \
-  X(u32, uint32_t, uint32_t, uint32_t, WEIR__ID, WEIR__ID, __VA_ARGS__)                        \
+#define WEIR__CPU_UINTS(X, ...)                                                                    \
+  X(u8, uint8_t, uint8_t, uint32_t, WEIR__ID, WEIR__ID, __VA_ARGS__)                               \
+  X(u16, uint16_t, uint16_t, uint32_t, WEIR__ID, WEIR__ID, __VA_ARGS__)                            \
+  X(u32, uint32_t, uint32_t, uint32_t, WEIR__ID, WEIR__ID, __VA_ARGS__)                            \
   X(u64, uint64_t, uint64_t, uint64_t, WEIR__ID, WEIR__ID, __VA_ARGS__)
-#define WEIR__CPU_SINTS(X, ...)                                                                \
-  X(i8, int8_t, int8_t, uint32_t, WEIR__ID, WEIR__ID, __VA_ARGS__)                             \
-  X(i16, int16_t, int16_t, uint32_t, WEIR__ID, WEIR__ID, __VA_ARGS__)                          \
-  X(i32, int32_t, int32_t, uint32_t, WEIR__ID, WEIR__ID, __VA_ARGS__)                          \
+#define WEIR__CPU_SINTS(X, ...)                                                                    \
+  X(i8, int8_t, int8_t, uint32_t, WEIR__ID, WEIR__ID, __VA_ARGS__)                                 \
+  X(i16, int16_t, int16_t, uint32_t, WEIR__ID, WEIR__ID, __VA_ARGS__)                              \
+  X(i32, int32_t, int32_t, uint32_t, WEIR__ID, WEIR__ID, __VA_ARGS__)                              \
   X(i64, int64_t, int64_t, uint64_t, WEIR__ID, WEIR__ID, __VA_ARGS__)
-#define WEIR__CPU_FLOATS(X, ...)                                                               \
-  X(f16, uint16_t, float, float, weir__f16_to_f32, weir__f32_to_f16, __VA_ARGS__)              \
-  X(bf16, uint16_t, float, float, weir__bf16_to_f32, weir__f32_to_bf16, __VA_ARGS__)           \
-  X(f32, float, float, float, WEIR__ID, WEIR__ID, __VA_ARGS__)                                  \
+#define WEIR__CPU_FLOATS(X, ...)                                                                   \
+  X(f16, uint16_t, float, float, weir__f16_to_f32, weir__f32_to_f16, __VA_ARGS__)                  \
+  X(bf16, uint16_t, float, float, weir__bf16_to_f32, weir__f32_to_bf16, __VA_ARGS__)               \
+  X(f32, float, float, float, WEIR__ID, WEIR__ID, __VA_ARGS__)                                     \
   X(f64, double, double, double, WEIR__ID, WEIR__ID, __VA_ARGS__)
-#define WEIR__CPU_ALL(X, ...)                                                                  \
-  WEIR__CPU_BOOL(X, __VA_ARGS__)                                                               \
+#define WEIR__CPU_ALL(X, ...)                                                                      \
+  WEIR__CPU_BOOL(X, __VA_ARGS__)                                                                   \
   WEIR__CPU_UINTS(X, __VA_ARGS__) WEIR__CPU_SINTS(X, __VA_ARGS__) WEIR__CPU_FLOATS(X, __VA_ARGS__)
 
 /* Designated initializers of a table indexed by dtype: name##_sfx for each dtype of a kind. */
 #define WEIR__CPU_TAB_BOOL(name) [WEIR_BOOL] = name##_b
-#define WEIR__CPU_TAB_UINTS(name)                                                              \
-  [WEIR_UINT8] = name##_u8, [WEIR_UINT16] = name##_u16, [WEIR_UINT32] = name##_u32,            \
+#define WEIR__CPU_TAB_UINTS(name)                                                                  \
+  [WEIR_UINT8] = name##_u8, [WEIR_UINT16] = name##_u16, [WEIR_UINT32] = name##_u32,                \
   [WEIR_UINT64] = name##_u64
-#define WEIR__CPU_TAB_SINTS(name)                                                              \
-  [WEIR_INT8] = name##_i8, [WEIR_INT16] = name##_i16, [WEIR_INT32] = name##_i32,               \
+#define WEIR__CPU_TAB_SINTS(name)                                                                  \
+  [WEIR_INT8] = name##_i8, [WEIR_INT16] = name##_i16, [WEIR_INT32] = name##_i32,                   \
   [WEIR_INT64] = name##_i64
-#define WEIR__CPU_TAB_FLOATS(name)                                                             \
-  [WEIR_FLOAT16] = name##_f16, [WEIR_BFLOAT16] = name##_bf16, [WEIR_FLOAT32] = name##_f32,     \
+#define WEIR__CPU_TAB_FLOATS(name)                                                                 \
+  [WEIR_FLOAT16] = name##_f16, [WEIR_BFLOAT16] = name##_bf16, [WEIR_FLOAT32] = name##_f32,         \
   [WEIR_FLOAT64] = name##_f64
-#define WEIR__CPU_TAB_ALL(name)                                                                \
-  WEIR__CPU_TAB_BOOL(name), WEIR__CPU_TAB_UINTS(name), WEIR__CPU_TAB_SINTS(name),             \
+#define WEIR__CPU_TAB_ALL(name)                                                                    \
+  WEIR__CPU_TAB_BOOL(name), WEIR__CPU_TAB_UINTS(name), WEIR__CPU_TAB_SINTS(name),                  \
   WEIR__CPU_TAB_FLOATS(name)
 
 /* Unary row: out (OT) = ST(OP(C, U, LD(a))). */
-#define WEIR__CPU_ROW1(name, T, OT, C, U, LD, ST, OP)                                          \
+#define WEIR__CPU_ROW1(name, T, OT, C, U, LD, ST, OP)                                              \
   static void name(int64_t n, void *restrict o_, const void *restrict a_, int64_t sa,              \
-                   const void *restrict b_, int64_t sb) {                                        \
-    OT *o = o_;                                                                       \
-    const T *a = a_;                                                                  \
-    (void)b_;                                                                                  \
-    (void)sb;                                                                                  \
-    if (sa == 1) {                                                                             \
-      for (int64_t i = 0; i < n; i++) {                                                        \
-        C x = LD(a[i]);                                                                        \
-        o[i] = ST(OP(C, U, x));                                                                \
-      }                                                                                        \
-    } else if (sa == 0) {                                                                      \
-      C x = LD(a[0]);                                                                          \
-      OT v = ST(OP(C, U, x));                                                                  \
-      for (int64_t i = 0; i < n; i++) o[i] = v;                                                \
-    } else {                                                                                   \
-      for (int64_t i = 0; i < n; i++) {                                                        \
-        C x = LD(a[i * sa]);                                                                   \
-        o[i] = ST(OP(C, U, x));                                                                \
-      }                                                                                        \
-    }                                                                                          \
+                   const void *restrict b_, int64_t sb) {                                          \
+    OT *o = o_;                                                                                    \
+    const T *a = a_;                                                                               \
+    (void)b_;                                                                                      \
+    (void)sb;                                                                                      \
+    if (sa == 1) {                                                                                 \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        C x = LD(a[i]);                                                                            \
+        o[i] = ST(OP(C, U, x));                                                                    \
+      }                                                                                            \
+    } else if (sa == 0) {                                                                          \
+      C x = LD(a[0]);                                                                              \
+      OT v = ST(OP(C, U, x));                                                                      \
+      for (int64_t i = 0; i < n; i++) o[i] = v;                                                    \
+    } else {                                                                                       \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        C x = LD(a[i * sa]);                                                                       \
+        o[i] = ST(OP(C, U, x));                                                                    \
+      }                                                                                            \
+    }                                                                                              \
   }
 
 /* Binary row: out (OT) = ST(OP(C, U, LD(a), LD(b))). */
-#define WEIR__CPU_ROW2(name, T, OT, C, U, LD, ST, OP)                                          \
+#define WEIR__CPU_ROW2(name, T, OT, C, U, LD, ST, OP)                                              \
   static void name(int64_t n, void *restrict o_, const void *restrict a_, int64_t sa,              \
-                   const void *restrict b_, int64_t sb) {                                        \
-    OT *o = o_;                                                                       \
-    const T *a = a_;                                                                  \
-    const T *b = b_;                                                                  \
-    if (sa == 1 && sb == 1) {                                                                  \
-      for (int64_t i = 0; i < n; i++) {                                                        \
-        C x = LD(a[i]), y = LD(b[i]);                                                          \
-        o[i] = ST(OP(C, U, x, y));                                                             \
-      }                                                                                        \
-    } else if (sa == 1 && sb == 0) {                                                           \
-      const C y = LD(b[0]);                                                                    \
-      for (int64_t i = 0; i < n; i++) {                                                        \
-        C x = LD(a[i]);                                                                        \
-        o[i] = ST(OP(C, U, x, y));                                                             \
-      }                                                                                        \
-    } else if (sa == 0 && sb == 1) {                                                           \
-      const C x = LD(a[0]);                                                                    \
-      for (int64_t i = 0; i < n; i++) {                                                        \
-        C y = LD(b[i]);                                                                        \
-        o[i] = ST(OP(C, U, x, y));                                                             \
-      }                                                                                        \
-    } else {                                                                                   \
-      for (int64_t i = 0; i < n; i++) {                                                        \
-        C x = LD(a[i * sa]), y = LD(b[i * sb]);                                                \
-        o[i] = ST(OP(C, U, x, y));                                                             \
-      }                                                                                        \
-    }                                                                                          \
+                   const void *restrict b_, int64_t sb) {                                          \
+    OT *o = o_;                                                                                    \
+    const T *a = a_;                                                                               \
+    const T *b = b_;                                                                               \
+    if (sa == 1 && sb == 1) {                                                                      \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        C x = LD(a[i]), y = LD(b[i]);                                                              \
+        o[i] = ST(OP(C, U, x, y));                                                                 \
+      }                                                                                            \
+    } else if (sa == 1 && sb == 0) {                                                               \
+      const C y = LD(b[0]);                                                                        \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        C x = LD(a[i]);                                                                            \
+        o[i] = ST(OP(C, U, x, y));                                                                 \
+      }                                                                                            \
+    } else if (sa == 0 && sb == 1) {                                                               \
+      const C x = LD(a[0]);                                                                        \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        C y = LD(b[i]);                                                                            \
+        o[i] = ST(OP(C, U, x, y));                                                                 \
+      }                                                                                            \
+    } else {                                                                                       \
+      for (int64_t i = 0; i < n; i++) {                                                            \
+        C x = LD(a[i * sa]), y = LD(b[i * sb]);                                                    \
+        o[i] = ST(OP(C, U, x, y));                                                                 \
+      }                                                                                            \
+    }                                                                                              \
   }
 
 /* Value conversions to each dtype's storage, from any compute value x (integer, float or
    double). Floats go to integers through weir__cpu_d2i64/d2u64 (defined for NaN and out of
    range); integers convert as C does (wrapping into narrower types). */
-#define WEIR__CPU_TO_INT(TD, D2, x)                                                            \
+#define WEIR__CPU_TO_INT(TD, D2, x)                                                                \
   _Generic((x), float: (TD)D2((double)(x)), double: (TD)D2((double)(x)), default: (TD)(x))
 #define WEIR__CPU_TO_b(x) ((uint8_t)((x) != 0))
 #define WEIR__CPU_TO_u8(x) WEIR__CPU_TO_INT(uint8_t, weir__cpu_d2u64, x)

@@ -5,7 +5,9 @@
 /* gcc 12's -O2 vectorizes only loops without a scalar epilogue ("very-cheap" cost model), which
    leaves these kernels' loops scalar; the "cheap" model vectorizes them. Before the includes so
    the inlined helpers get it too. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=cheap")
+#endif
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_rows.h"
 
@@ -30,11 +32,11 @@ FROM_ALL(f32, float)
 FROM_ALL(f64, double)
 
 /* One destination's row of the table: its converters indexed by source dtype. */
-#define DST(dsfx)                                                                              \
-  {                                                                                            \
-    cvt_b_##dsfx, cvt_u8_##dsfx, cvt_u16_##dsfx, cvt_u32_##dsfx, cvt_u64_##dsfx, cvt_i8_##dsfx,  \
-        cvt_i16_##dsfx, cvt_i32_##dsfx, cvt_i64_##dsfx, cvt_f16_##dsfx, cvt_bf16_##dsfx,         \
-        cvt_f32_##dsfx, cvt_f64_##dsfx                                                         \
+#define DST(dsfx)                                                                                  \
+  {                                                                                                \
+    cvt_b_##dsfx, cvt_u8_##dsfx, cvt_u16_##dsfx, cvt_u32_##dsfx, cvt_u64_##dsfx, cvt_i8_##dsfx,    \
+        cvt_i16_##dsfx, cvt_i32_##dsfx, cvt_i64_##dsfx, cvt_f16_##dsfx, cvt_bf16_##dsfx,           \
+        cvt_f32_##dsfx, cvt_f64_##dsfx                                                             \
   }
 /* [destination][source], both in weir_dtype order. */
 static const weir__cpu_row_fn cvt_rows[WEIR_NUM_DTYPES][WEIR_NUM_DTYPES] = {

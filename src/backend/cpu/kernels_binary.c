@@ -5,7 +5,9 @@
 /* gcc 12's -O2 vectorizes only loops without a scalar epilogue ("very-cheap" cost model), which
    leaves these kernels' loops scalar; the "cheap" model vectorizes them. Before the includes so
    the inlined helpers get it too. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=cheap")
+#endif
 #include <tgmath.h>
 
 #include "backend/cpu/cpu_kernels.h"
@@ -49,8 +51,8 @@ static inline uint64_t spow(int64_t b, int64_t e) {
 
 #define ROW(sfx, T, C, U, LD, ST, name, OP) WEIR__CPU_ROW2(name##_##sfx, T, T, C, U, LD, ST, OP)
 /* One operation over every dtype: bool, integer (unsigned and signed) and float forms. */
-#define ALL_OPS(name, BOP, IOP, FOP)                                                           \
-  WEIR__CPU_BOOL(ROW, name, BOP)                                                               \
+#define ALL_OPS(name, BOP, IOP, FOP)                                                               \
+  WEIR__CPU_BOOL(ROW, name, BOP)                                                                   \
   WEIR__CPU_UINTS(ROW, name, IOP) WEIR__CPU_SINTS(ROW, name, IOP) WEIR__CPU_FLOATS(ROW, name, FOP)
 
 ALL_OPS(add, ADD_B, ADD_I, ADD_F)

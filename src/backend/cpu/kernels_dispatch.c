@@ -33,6 +33,11 @@ static weir_status check_call(weir__kernel_call *c) {
   for (int i = 0; i < c->nin; i++)
     if (!tensor_ok(&c->in[i]))
       return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "%s: malformed input %d", weir__prim_name(c->prim), i);
+  bool needs_params = c->prim == WEIR__P_FULL || c->prim == WEIR__P_ARANGE ||
+                      (c->prim >= WEIR__P_SUM && c->prim <= WEIR__P_ARGMIN) ||
+                      (c->prim >= WEIR__P_RANDOM_BITS && c->prim <= WEIR__P_RANDOM_NORMAL);
+  if (needs_params && !c->params)
+    return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "%s: no parameters", weir__prim_name(c->prim));
   return WEIR_OK;
 }
 
@@ -42,6 +47,8 @@ bool weir__cpu_kernel_splittable(weir__prim p) {
 }
 
 weir_status weir__cpu_kernel_run_range(weir__kernel_call *c, int64_t lo, int64_t hi) {
+  weir_status st = check_call(c);
+  if (st != WEIR_OK) return st;
   switch (c->prim) {
   case WEIR__P_FULL: return weir__cpu_full(c, lo, hi);
   case WEIR__P_ARANGE: return weir__cpu_arange(c, lo, hi);

@@ -3,7 +3,9 @@
 /* gcc 12's -O2 vectorizes only loops without a scalar epilogue ("very-cheap" cost model), which
    leaves these kernels' loops scalar; the "cheap" model vectorizes them. Before the includes so
    the inlined helpers get it too. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=cheap")
+#endif
 #include <string.h>
 
 #include "backend/cpu/cpu_kernels.h"
@@ -56,39 +58,115 @@ static void collapse(const weir__kernel_call *c, weir__cpu_layout *L) {
   L->nd = nd;
 }
 
-void weir__cpu_map(const weir__kernel_call *c, weir__cpu_row_fn fn, int64_t lo, int64_t hi) {
-  if (lo >= hi) return;
+/* One map call: the collapsed layout, the row function and byte pointers. */
+typedef struct {
   weir__cpu_layout L;
-  collapse(c, &L);
-  int nd = L.nd, nin = c->nin;
-  char *out = (char *)c->out.data;
-  int64_t osz = weir__cpu_dsize(c->out.dtype), isz[WEIR__MAX_INPUTS] = {0};
-  const char *in[WEIR__MAX_INPUTS] = {NULL};
-  for (int i = 0; i < nin; i++) {
-    in[i] = (const char *)c->in[i].data;
-    isz[i] = weir__cpu_dsize(c->in[i].dtype);
+  weir__cpu_row_fn fn;
+  int nin;
+  char *out;
+  int64_t osz, isz[WEIR__MAX_INPUTS];
+  const char *in[WEIR__MAX_INPUTS];
+} map_ctx;
+
+/* Counter over the collapsed axes at flat output position pos, and each input's element offset. */
+static void position(const map_ctx *m, int64_t pos, int64_t *idx, int64_t *off) {
+  for (int i = 0; i < m->nin; i++) off[i] = 0;
+  for (int d = m->L.nd - 1; d >= 0; d--) {
+    idx[d] = pos % m->L.shape[d];
+    pos /= m->L.shape[d];
+    for (int i = 0; i < m->nin; i++) off[i] += idx[d] * m->L.st[i][d];
   }
-  /* Counter over the collapsed axes, started at lo (the only divisions), and each input's
-     element offset, both advanced run by run. */
-  int64_t idx[WEIR_MAX_NDIM], off[WEIR__MAX_INPUTS] = {0}, rest = lo;
-  for (int d = nd - 1; d >= 0; d--) {
-    idx[d] = rest % L.shape[d];
-    rest /= L.shape[d];
-    for (int i = 0; i < nin; i++) off[i] += idx[d] * L.st[i][d];
-  }
-  int64_t inner = L.shape[nd - 1], s0 = L.st[0][nd - 1], s1 = nin > 1 ? L.st[1][nd - 1] : 0;
+}
+
+/* Output elements [lo, hi) in order, one fn call per innermost run; counter and offsets
+   advance run by run (divisions only at lo). */
+static void run_rows(const map_ctx *m, int64_t lo, int64_t hi) {
+  const weir__cpu_layout *L = &m->L;
+  int nd = L->nd, nin = m->nin;
+  int64_t idx[WEIR_MAX_NDIM], off[WEIR__MAX_INPUTS] = {0};
+  position(m, lo, idx, off);
+  int64_t inner = L->shape[nd - 1], s0 = L->st[0][nd - 1], s1 = nin > 1 ? L->st[1][nd - 1] : 0;
   for (int64_t pos = lo; pos < hi;) {
     int64_t n = inner - idx[nd - 1];
     if (n > hi - pos) n = hi - pos;
-    fn(n, out + pos * osz, in[0] + off[0] * isz[0], s0, nin > 1 ? in[1] + off[1] * isz[1] : NULL, s1);
+    m->fn(n, m->out + pos * m->osz, m->in[0] + off[0] * m->isz[0], s0,
+          nin > 1 ? m->in[1] + off[1] * m->isz[1] : NULL, s1);
     pos += n;
     idx[nd - 1] += n;
     off[0] += n * s0;
     off[1] += n * s1;
-    for (int d = nd - 1; d > 0 && idx[d] == L.shape[d]; d--) {
+    for (int d = nd - 1; d > 0 && idx[d] == L->shape[d]; d--) {
       idx[d] = 0;
       idx[d - 1]++;
-      for (int i = 0; i < nin; i++) off[i] += L.st[i][d - 1] - L.shape[d] * L.st[i][d];
+      for (int i = 0; i < nin; i++) off[i] += L->st[i][d - 1] - L->shape[d] * L->st[i][d];
+    }
+  }
+}
+
+/* Transposed inputs: when an input's innermost stride skips whole cache lines while its next
+   axis is closer, row-by-row order touches a new line per element and reuses none before they
+   are evicted. Bands of TILE_R rows are then walked in tiles of TILE_C columns, so the lines
+   a tile loads serve all its rows. */
+#define TILE_R 16
+#define TILE_C 256
+
+static bool wants_tiles(const map_ctx *m) {
+  const weir__cpu_layout *L = &m->L;
+  int nd = L->nd;
+  if (nd < 2 || L->shape[nd - 1] <= TILE_C) return false;
+  for (int i = 0; i < m->nin; i++) {
+    int64_t s = L->st[i][nd - 1] < 0 ? -L->st[i][nd - 1] : L->st[i][nd - 1];
+    int64_t r = L->st[i][nd - 2] < 0 ? -L->st[i][nd - 2] : L->st[i][nd - 2];
+    if (s * m->isz[i] >= 64 && r < s) return true;
+  }
+  return false;
+}
+
+/* nr whole rows starting at pos (a row start), tile by tile. */
+static void run_band(const map_ctx *m, int64_t pos, int64_t nr) {
+  const weir__cpu_layout *L = &m->L;
+  int nd = L->nd, nin = m->nin;
+  int64_t idx[WEIR_MAX_NDIM], off[WEIR__MAX_INPUTS] = {0}, C = L->shape[nd - 1];
+  position(m, pos, idx, off);
+  int64_t s0 = L->st[0][nd - 1], s1 = nin > 1 ? L->st[1][nd - 1] : 0;
+  int64_t r0 = L->st[0][nd - 2], r1 = nin > 1 ? L->st[1][nd - 2] : 0;
+  for (int64_t c0 = 0; c0 < C; c0 += TILE_C) {
+    int64_t n = C - c0 < TILE_C ? C - c0 : TILE_C;
+    for (int64_t r = 0; r < nr; r++)
+      m->fn(n, m->out + (pos + r * C + c0) * m->osz, m->in[0] + (off[0] + r * r0 + c0 * s0) * m->isz[0], s0,
+            nin > 1 ? m->in[1] + (off[1] + r * r1 + c0 * s1) * m->isz[1] : NULL, s1);
+  }
+}
+
+void weir__cpu_map(const weir__kernel_call *c, weir__cpu_row_fn fn, int64_t lo, int64_t hi) {
+  if (lo >= hi) return;
+  map_ctx m;
+  collapse(c, &m.L);
+  m.fn = fn;
+  m.nin = c->nin;
+  m.out = (char *)c->out.data;
+  m.osz = weir__cpu_dsize(c->out.dtype);
+  for (int i = 0; i < m.nin; i++) {
+    m.in[i] = (const char *)c->in[i].data;
+    m.isz[i] = weir__cpu_dsize(c->in[i].dtype);
+  }
+  if (!wants_tiles(&m)) {
+    run_rows(&m, lo, hi);
+    return;
+  }
+  /* Whole bands inside [lo, hi) go tile by tile; the partial ones at the ends row by row. */
+  int64_t C = m.L.shape[m.L.nd - 1], R = m.L.shape[m.L.nd - 2];
+  for (int64_t pos = lo; pos < hi;) {
+    int64_t row = pos / C % R, band_row = row - row % TILE_R;
+    int64_t nr = R - band_row < TILE_R ? R - band_row : TILE_R;
+    int64_t start = pos - (row - band_row) * C - pos % C, end = start + nr * C;
+    if (pos == start && end <= hi) {
+      run_band(&m, pos, nr);
+      pos = end;
+    } else {
+      int64_t e = end < hi ? end : hi;
+      run_rows(&m, pos, e);
+      pos = e;
     }
   }
 }
@@ -129,10 +207,10 @@ weir_status weir__cpu_full(weir__kernel_call *c, int64_t lo, int64_t hi) {
 
 /* ---- ARANGE: value i = start + i * step in double, then converted like weir__store_double ---- */
 
-#define ARANGE_FN(sfx, T, C, U, LD, ST, unused)                                                \
-  static void arange_##sfx(void *out, int64_t lo, int64_t hi, double start, double step) {   \
-    T *o = out;                                                                                \
-    for (int64_t i = lo; i < hi; i++) o[i] = WEIR__CPU_TO_##sfx(start + (double)i * step);     \
+#define ARANGE_FN(sfx, T, C, U, LD, ST, unused)                                                    \
+  static void arange_##sfx(void *out, int64_t lo, int64_t hi, double start, double step) {         \
+    T *o = out;                                                                                    \
+    for (int64_t i = lo; i < hi; i++) o[i] = WEIR__CPU_TO_##sfx(start + (double)i * step);         \
   }
 WEIR__CPU_ALL(ARANGE_FN, 0)
 

@@ -12,13 +12,16 @@
 /* gcc 12's -O2 vectorizes only loops without a scalar epilogue ("very-cheap" cost model), which
    leaves these kernels' loops scalar; the "cheap" model vectorizes them. Before the includes so
    the inlined helpers get it too. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=cheap")
+#endif
 #include <math.h>
 
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_rows.h"
 
-#define BLOCK 256
+#define BLOCK 1024
+#define SHORT_ROW 16 /* below this many reduced elements per output, case A goes by columns */
 
 typedef enum { ACC_D, ACC_U, ACC_I } acc_kind;
 typedef union {
@@ -29,12 +32,12 @@ typedef union {
 
 /* *acc = op(*acc, p[0..n)) */
 typedef void (*fold_fn)(const void *p, int64_t n, void *acc);
-/* acc[j] = op(acc[j], p[j]) for j < n */
-typedef void (*cols_fn)(const void *p, int64_t n, void *acc);
+/* acc[j] = op(acc[j], p[j * s]) for j < n */
+typedef void (*cols_fn)(const void *p, int64_t n, int64_t s, void *acc);
 /* Running arg-extreme over p[0..n), whose first element has reduced index base. */
 typedef void (*afold_fn)(const void *p, int64_t n, void *best, int64_t *idx, int64_t base);
-/* Per column j: p[j] at reduced index r against (best[j], idx[j]). */
-typedef void (*acols_fn)(const void *p, int64_t n, void *best, int64_t *idx, int64_t r);
+/* Per column j: p[j * s] at reduced index r against (best[j], idx[j]). */
+typedef void (*acols_fn)(const void *p, int64_t n, int64_t s, void *best, int64_t *idx, int64_t r);
 
 /* ---- per-dtype folds ---- */
 
@@ -51,76 +54,89 @@ typedef void (*acols_fn)(const void *p, int64_t n, void *best, int64_t *idx, int
 #define LD_BOOL(x) ((x) != 0)
 
 /* Eight named partial accumulators (kept in registers) break the add/compare latency chain. */
-#define STEP(A, LD, OP, s, k)                                                                           \
-  do {                                                                                         \
-    A x_ = (A)LD(p[i + k]);                                                                    \
-    s = OP(s, x_);                                                                             \
+#define STEP(A, LD, OP, s, k)                                                                      \
+  do {                                                                                             \
+    A x_ = (A)LD(p[i + k]);                                                                        \
+    s = OP(s, x_);                                                                                 \
   } while (0)
-#define FOLD(name, T, A, LD, OP, INIT)                                                         \
-  static void name##_fold(const void *p_, int64_t n, void *acc_) {                            \
-    const T *p = p_;                                                                           \
-    A *acc = acc_;                                                                             \
-    A s0 = INIT, s1 = INIT, s2 = INIT, s3 = INIT, s4 = INIT, s5 = INIT, s6 = INIT, s7 = INIT;  \
-    int64_t i = 0;                                                                             \
-    for (; i + 8 <= n; i += 8) {                                                               \
-      STEP(A, LD, OP, s0, 0);                                                                             \
-      STEP(A, LD, OP, s1, 1);                                                                             \
-      STEP(A, LD, OP, s2, 2);                                                                             \
-      STEP(A, LD, OP, s3, 3);                                                                             \
-      STEP(A, LD, OP, s4, 4);                                                                             \
-      STEP(A, LD, OP, s5, 5);                                                                             \
-      STEP(A, LD, OP, s6, 6);                                                                             \
-      STEP(A, LD, OP, s7, 7);                                                                             \
-    }                                                                                          \
-    for (; i < n; i++) STEP(A, LD, OP, s0, 0);                                                            \
-    s0 = OP(s0, s1);                                                                           \
-    s2 = OP(s2, s3);                                                                           \
-    s4 = OP(s4, s5);                                                                           \
-    s6 = OP(s6, s7);                                                                           \
-    s0 = OP(s0, s2);                                                                           \
-    s4 = OP(s4, s6);                                                                           \
-    s0 = OP(s0, s4);                                                                           \
-    *acc = OP(*acc, s0);                                                                       \
-  }                                                                                            \
-  static void name##_cols(const void *p_, int64_t n, void *acc_) {                            \
-    const T *restrict p = p_;                                                                  \
-    A *restrict acc = acc_;                                                                    \
-    for (int64_t j = 0; j < n; j++) {                                                          \
-      A x = (A)LD(p[j]);                                                                       \
-      acc[j] = OP(acc[j], x);                                                                  \
-    }                                                                                          \
+#define FOLD(name, T, A, LD, OP, INIT)                                                             \
+  static void name##_fold(const void *p_, int64_t n, void *acc_) {                                 \
+    const T *p = p_;                                                                               \
+    A *acc = acc_;                                                                                 \
+    A s0 = INIT, s1 = INIT, s2 = INIT, s3 = INIT, s4 = INIT, s5 = INIT, s6 = INIT, s7 = INIT;      \
+    int64_t i = 0;                                                                                 \
+    for (; i + 8 <= n; i += 8) {                                                                   \
+      STEP(A, LD, OP, s0, 0);                                                                      \
+      STEP(A, LD, OP, s1, 1);                                                                      \
+      STEP(A, LD, OP, s2, 2);                                                                      \
+      STEP(A, LD, OP, s3, 3);                                                                      \
+      STEP(A, LD, OP, s4, 4);                                                                      \
+      STEP(A, LD, OP, s5, 5);                                                                      \
+      STEP(A, LD, OP, s6, 6);                                                                      \
+      STEP(A, LD, OP, s7, 7);                                                                      \
+    }                                                                                              \
+    for (; i < n; i++) STEP(A, LD, OP, s0, 0);                                                     \
+    s0 = OP(s0, s1);                                                                               \
+    s2 = OP(s2, s3);                                                                               \
+    s4 = OP(s4, s5);                                                                               \
+    s6 = OP(s6, s7);                                                                               \
+    s0 = OP(s0, s2);                                                                               \
+    s4 = OP(s4, s6);                                                                               \
+    s0 = OP(s0, s4);                                                                               \
+    *acc = OP(*acc, s0);                                                                           \
+  }                                                                                                \
+  static void name##_cols(const void *p_, int64_t n, int64_t s, void *acc_) {                      \
+    const T *restrict p = p_;                                                                      \
+    A *restrict acc = acc_;                                                                        \
+    if (s == 1) {                                                                                  \
+      for (int64_t j = 0; j < n; j++) {                                                            \
+        A x = (A)LD(p[j]);                                                                         \
+        acc[j] = OP(acc[j], x);                                                                    \
+      }                                                                                            \
+    } else {                                                                                       \
+      for (int64_t j = 0; j < n; j++) {                                                            \
+        A x = (A)LD(p[j * s]);                                                                     \
+        acc[j] = OP(acc[j], x);                                                                    \
+      }                                                                                            \
+    }                                                                                              \
   }
 
-/* First index of the extreme; a NaN is the extreme and the first one wins. */
-#define ARG(name, T, A, LD, ISNAN, BETTER)                                                     \
-  static void name##_fold(const void *p_, int64_t n, void *best_, int64_t *idx, int64_t base) { \
-    const T *p = p_;                                                                           \
-    A *best = best_, b = *best;                                                                \
-    if (ISNAN(b)) return;                                                                      \
-    for (int64_t i = 0; i < n; i++) {                                                          \
-      A x = (A)LD(p[i]);                                                                       \
-      if (ISNAN(x)) {                                                                          \
-        *best = x;                                                                             \
-        *idx = base + i;                                                                       \
-        return;                                                                                \
-      }                                                                                        \
-      if (BETTER(x, b)) {                                                                      \
-        b = x;                                                                                 \
-        *idx = base + i;                                                                       \
-      }                                                                                        \
-    }                                                                                          \
-    *best = b;                                                                                 \
-  }                                                                                            \
-  static void name##_cols(const void *p_, int64_t n, void *best_, int64_t *idx, int64_t r) {  \
-    const T *p = p_;                                                                           \
-    A *best = best_;                                                                           \
-    for (int64_t j = 0; j < n; j++) {                                                          \
-      A x = (A)LD(p[j]), b = best[j];                                                          \
-      if (!ISNAN(b) && (ISNAN(x) || BETTER(x, b))) {                                           \
-        best[j] = x;                                                                           \
-        idx[j] = r;                                                                            \
-      }                                                                                        \
-    }                                                                                          \
+/* First index of the extreme; a NaN is the extreme and the first one wins. The fold finds
+   each chunk's extreme with the fast EXT fold (from INIT) and scans a chunk for its index only
+   when that extreme beats the running one, which after the first chunks is rare. */
+#define ARG_CHUNK 1024
+#define ARG(name, T, A, LD, ISNAN, BETTER, EXT, INIT)                                              \
+  static void name##_fold(const void *p_, int64_t n, void *best_, int64_t *idx, int64_t base) {    \
+    const T *p = p_;                                                                               \
+    A *best = best_, b = *best;                                                                    \
+    if (ISNAN(b)) return;                                                                          \
+    for (int64_t i0 = 0; i0 < n; i0 += ARG_CHUNK) {                                                \
+      int64_t m = n - i0 < ARG_CHUNK ? n - i0 : ARG_CHUNK;                                         \
+      A e = INIT;                                                                                  \
+      EXT##_fold(p + i0, m, &e);                                                                   \
+      if (!ISNAN(e) && !BETTER(e, b)) continue;                                                    \
+      for (int64_t i = i0; i < i0 + m; i++) {                                                      \
+        A x = (A)LD(p[i]);                                                                         \
+        if (ISNAN(e) ? ISNAN(x) : x == e) {                                                        \
+          *best = x;                                                                               \
+          *idx = base + i;                                                                         \
+          break;                                                                                   \
+        }                                                                                          \
+      }                                                                                            \
+      if (ISNAN(e)) return;                                                                        \
+      b = e;                                                                                       \
+    }                                                                                              \
+  }                                                                                                \
+  static void name##_cols(const void *p_, int64_t n, int64_t s, void *best_, int64_t *idx, int64_t r) { \
+    const T *p = p_;                                                                               \
+    A *best = best_;                                                                               \
+    for (int64_t j = 0; j < n; j++) {                                                              \
+      A x = (A)LD(p[j * s]), b = best[j];                                                          \
+      if (!ISNAN(b) && (ISNAN(x) || BETTER(x, b))) {                                               \
+        best[j] = x;                                                                               \
+        idx[j] = r;                                                                                \
+      }                                                                                            \
+    }                                                                                              \
   }
 
 /* Double accumulation (floats; MEAN of every dtype). */
@@ -129,34 +145,34 @@ WEIR__CPU_UINTS(D_FOLDS, 0)
 WEIR__CPU_SINTS(D_FOLDS, 0)
 FOLD(sumd_b, uint8_t, double, LD_BOOL, SUM_OP, 0.0)
 
-#define F_FOLDS(sfx, T, C, U, LD, ST, unused)                                                  \
-  FOLD(sumd_##sfx, T, double, LD, SUM_OP, 0.0)                                                 \
-  FOLD(prod_##sfx, T, double, LD, PROD_OP, 1.0)                                                \
-  FOLD(max_##sfx, T, double, LD, MAXF_OP, -INFINITY)                                           \
-  FOLD(min_##sfx, T, double, LD, MINF_OP, INFINITY)                                            \
-  ARG(argmax_##sfx, T, double, LD, ISNAN_F, GT)                                                \
-  ARG(argmin_##sfx, T, double, LD, ISNAN_F, LT)
+#define F_FOLDS(sfx, T, C, U, LD, ST, unused)                                                      \
+  FOLD(sumd_##sfx, T, double, LD, SUM_OP, 0.0)                                                     \
+  FOLD(prod_##sfx, T, double, LD, PROD_OP, 1.0)                                                    \
+  FOLD(max_##sfx, T, double, LD, MAXF_OP, -INFINITY)                                               \
+  FOLD(min_##sfx, T, double, LD, MINF_OP, INFINITY)                                                \
+  ARG(argmax_##sfx, T, double, LD, ISNAN_F, GT, max_##sfx, -INFINITY)                              \
+  ARG(argmin_##sfx, T, double, LD, ISNAN_F, LT, min_##sfx, INFINITY)
 WEIR__CPU_FLOATS(F_FOLDS, 0)
 
 /* Integers: wrapping uint64 sums and products; extremes in int64 (signed) or uint64. */
-#define I_FOLDS(sfx, T, A, LD, MAXINIT, MININIT)                                               \
-  FOLD(sumu_##sfx, T, uint64_t, LD, SUM_OP, 0)                                                 \
-  FOLD(prod_##sfx, T, uint64_t, LD, PROD_OP, 1)                                                \
-  FOLD(max_##sfx, T, A, LD, MAXI_OP, MAXINIT)                                                  \
-  FOLD(min_##sfx, T, A, LD, MINI_OP, MININIT)                                                  \
-  ARG(argmax_##sfx, T, A, LD, ISNAN_I, GT)                                                     \
-  ARG(argmin_##sfx, T, A, LD, ISNAN_I, LT)
+#define I_FOLDS(sfx, T, A, LD, MAXINIT, MININIT)                                                   \
+  FOLD(sumu_##sfx, T, uint64_t, LD, SUM_OP, 0)                                                     \
+  FOLD(prod_##sfx, T, uint64_t, LD, PROD_OP, 1)                                                    \
+  FOLD(max_##sfx, T, A, LD, MAXI_OP, MAXINIT)                                                      \
+  FOLD(min_##sfx, T, A, LD, MINI_OP, MININIT)                                                      \
+  ARG(argmax_##sfx, T, A, LD, ISNAN_I, GT, max_##sfx, MAXINIT)                                     \
+  ARG(argmin_##sfx, T, A, LD, ISNAN_I, LT, min_##sfx, MININIT)
 #define U_FOLDS(sfx, T, C, U, LD, ST, unused) I_FOLDS(sfx, T, uint64_t, LD, 0, UINT64_MAX)
 #define S_FOLDS(sfx, T, C, U, LD, ST, unused) I_FOLDS(sfx, T, int64_t, LD, INT64_MIN, INT64_MAX)
 WEIR__CPU_UINTS(U_FOLDS, 0)
 WEIR__CPU_SINTS(S_FOLDS, 0)
 I_FOLDS(b, uint8_t, uint64_t, LD_BOOL, 0, UINT64_MAX)
 
-#define ALL_FNS(name, what)                                                                    \
-  {                                                                                            \
-    name##_b_##what, name##_u8_##what, name##_u16_##what, name##_u32_##what, name##_u64_##what,  \
-        name##_i8_##what, name##_i16_##what, name##_i32_##what, name##_i64_##what,             \
-        name##_f16_##what, name##_bf16_##what, name##_f32_##what, name##_f64_##what            \
+#define ALL_FNS(name, what)                                                                        \
+  {                                                                                                \
+    name##_b_##what, name##_u8_##what, name##_u16_##what, name##_u32_##what, name##_u64_##what,    \
+        name##_i8_##what, name##_i16_##what, name##_i32_##what, name##_i64_##what,                 \
+        name##_f16_##what, name##_bf16_##what, name##_f32_##what, name##_f64_##what                \
   }
 static const fold_fn sumd_folds[WEIR_NUM_DTYPES] = ALL_FNS(sumd, fold);
 static const cols_fn sumd_cols[WEIR_NUM_DTYPES] = ALL_FNS(sumd, cols);
@@ -181,15 +197,15 @@ static const acols_fn argmin_cols[WEIR_NUM_DTYPES] = ALL_FNS(argmin, cols);
 /* ---- store: a block of accumulators into out's dtype ---- */
 
 typedef void (*store_fn)(void *out, int64_t n, const acc_block *b, acc_kind kind, double div);
-#define STORE(sfx, T, C, U, LD, ST, unused)                                                    \
-  static void store_##sfx(void *out_, int64_t n, const acc_block *b, acc_kind kind, double div) { \
-    T *out = out_;                                                                             \
-    if (kind == ACC_D)                                                                         \
-      for (int64_t j = 0; j < n; j++) out[j] = WEIR__CPU_TO_##sfx(b->d[j] / div);              \
-    else if (kind == ACC_I)                                                                    \
-      for (int64_t j = 0; j < n; j++) out[j] = WEIR__CPU_TO_##sfx(b->i[j]);                    \
-    else                                                                                       \
-      for (int64_t j = 0; j < n; j++) out[j] = WEIR__CPU_TO_##sfx(b->u[j]);                    \
+#define STORE(sfx, T, C, U, LD, ST, unused)                                                        \
+  static void store_##sfx(void *out_, int64_t n, const acc_block *b, acc_kind kind, double div) {  \
+    T *out = out_;                                                                                 \
+    if (kind == ACC_D)                                                                             \
+      for (int64_t j = 0; j < n; j++) out[j] = WEIR__CPU_TO_##sfx(b->d[j] / div);                  \
+    else if (kind == ACC_I)                                                                        \
+      for (int64_t j = 0; j < n; j++) out[j] = WEIR__CPU_TO_##sfx(b->i[j]);                        \
+    else                                                                                           \
+      for (int64_t j = 0; j < n; j++) out[j] = WEIR__CPU_TO_##sfx(b->u[j]);                        \
   }
 WEIR__CPU_ALL(STORE, 0)
 static const store_fn stores[WEIR_NUM_DTYPES] = {WEIR__CPU_TAB_ALL(store)};
@@ -283,6 +299,21 @@ static void run_inner_reduced(const reducer *R, weir__kernel_call *c, counter *k
                               int64_t lo, int64_t hi) {
   acc_block b;
   int64_t idx[BLOCK], nouter = counter_count(outer);
+  if (outer->n == 0 && L < SHORT_ROW) {
+    /* Output o reduces elements [o * L, (o + 1) * L): a block of outputs takes element j of
+       each of its rows at once (a strided cols pass), instead of one tiny fold per output. */
+    for (int64_t o = lo; o < hi; o += BLOCK) {
+      int64_t nb = hi - o < BLOCK ? hi - o : BLOCK;
+      block_init(R, &b, idx, nb);
+      for (int64_t j = 0; j < L; j++) {
+        const char *p = R->in + (o * L + j) * R->isz;
+        if (R->arg) R->acols(p, nb, L, &b, idx, j);
+        else R->cols(p, nb, L, &b);
+      }
+      block_store(R, c, o, nb, &b, idx);
+    }
+    return;
+  }
   counter_set(kept, lo);
   for (int64_t o = lo; o < hi; o += BLOCK) {
     int64_t nb = hi - o < BLOCK ? hi - o : BLOCK;
@@ -316,8 +347,8 @@ static void run_inner_kept(const reducer *R, weir__kernel_call *c, counter *kept
     counter_set(red, 0);
     for (int64_t r = 0; r < nred; r++) {
       const char *p = R->in + (kept->off + red->off + col) * R->isz;
-      if (R->arg) R->acols(p, nb, &b, idx, r);
-      else R->cols(p, nb, &b);
+      if (R->arg) R->acols(p, nb, 1, &b, idx, r);
+      else R->cols(p, nb, 1, &b);
       counter_next(red);
     }
     block_store(R, c, o, nb, &b, idx);

@@ -3,7 +3,9 @@
 /* gcc 12's -O2 vectorizes only loops without a scalar epilogue ("very-cheap" cost model), which
    leaves these kernels' loops scalar; the "cheap" model vectorizes them. Before the includes so
    the inlined helpers get it too. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=cheap")
+#endif
 #include <tgmath.h>
 
 #include "backend/cpu/cpu_kernels.h"

@@ -139,8 +139,8 @@ static void test_info(void) {
     CHECK(weir_device_info_string(info, "no_such_key") == NULL);
     CHECK(!weir_device_info_is_string(info, "no_such_key"));
     int64_t v = 0;
-    CHECK(weir_device_info_int(info, "no_such_key", &v) != WEIR_OK);
-    CHECK(weir_device_info_int(info, "device_name", &v) != WEIR_OK); /* a string, not an integer */
+    CHECK_STATUS(weir_device_info_int(info, "no_such_key", &v), WEIR_ERR_INVALID_ARGUMENT);
+    CHECK_STATUS(weir_device_info_int(info, "device_name", &v), WEIR_ERR_TYPE); /* a string, not an integer */
     CHECK(weir_device_info_key(info, n) == NULL);
     weir_device_info_free(info);
   }

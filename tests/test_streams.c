@@ -347,6 +347,37 @@ static void test_deep_push(void) {
   CHECK_OK(weir_stream_free(s));
 }
 
+/* A program that makes a stream per request: 300,000 new + free pairs keep working (indices stay
+   unique, freed streams' memory is recycled) and work runs on streams made after the churn. */
+static void test_stream_churn(void) {
+  long n = h_scaled(300000);
+  int first = -1, last = -1;
+  bool ok = true;
+  for (long i = 0; i < n && ok; i++) {
+    weir_stream s;
+    ok = CHECK_OK(weir_stream_new(CPU, &s));
+    if (!ok) break;
+    if (first < 0) first = s.index;
+    CHECK(s.index > last);
+    last = s.index;
+    if (i % 25000 == 0) { /* the recycled stream really works */
+      weir_array *x = NULL, *y = NULL;
+      double v = 0;
+      CHECK_OK(weir_full(&x, (const int64_t[]){1}, 1, (double)i, WEIR_FLOAT64, s));
+      CHECK_OK(weir_add(&y, x, x, s));
+      if (CHECK_OK(weir_array_item_double(y, &v))) CHECK_CLOSE(v, 2.0 * (double)i, 0);
+      weir_array_free(x);
+      weir_array_free(y);
+    }
+    ok = CHECK_OK(weir_stream_free(s));
+  }
+  CHECK(last - first == (int)(n - 1));
+  weir_array *z = NULL; /* a freed index stays an error, with the right message */
+  CHECK(weir_zeros(&z, (const int64_t[]){1}, 1, WEIR_FLOAT32, (weir_stream){CPU, first}) != WEIR_OK);
+  CHECK_ERR_MENTIONS("freed");
+  CHECK(z == NULL);
+}
+
 int main(void) {
   h_init("test_streams");
   H_RUN(test_deep_push);
@@ -357,5 +388,6 @@ int main(void) {
   H_RUN(test_free);
   H_RUN(test_synchronize);
   H_RUN(test_many_streams);
+  H_RUN(test_stream_churn);
   return h_finish();
 }

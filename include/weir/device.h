@@ -37,6 +37,7 @@ size_t weir_device_info_count(const weir_device_info *info);
 const char *weir_device_info_key(const weir_device_info *info, size_t i);
 bool weir_device_info_is_string(const weir_device_info *info, const char *key);
 const char *weir_device_info_string(const weir_device_info *info, const char *key); /* NULL if absent */
+/* WEIR_ERR_INVALID_ARGUMENT when the key is absent, WEIR_ERR_TYPE when it holds a string. */
 weir_status weir_device_info_int(const weir_device_info *info, const char *key, int64_t *out);
 
 #ifdef __cplusplus

@@ -54,7 +54,8 @@ WEIR__UNARY(sigmoid)
 WEIR__UNARY(logical_not)
 #undef WEIR__UNARY
 
-/* Matrix product, numpy semantics: 1-D operands, batched with broadcasting. Floating types. */
+/* Matrix product, numpy semantics: 1-D operands, batched with broadcasting. The promoted dtype must
+   be floating (WEIR_ERR_UNSUPPORTED otherwise, as negative() of bool). */
 weir_status weir_matmul(weir_array **out, const weir_array *a, const weir_array *b, weir_stream s);
 
 /* Reductions; axes == NULL && naxes == 0 means all axes; negative axes count from the end. */

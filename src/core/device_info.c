@@ -121,7 +121,7 @@ weir_status weir_device_info_int(const weir_device_info *info, const char *key, 
   const info_entry *e = find(info, key);
   if (!e) return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "device info has no key '%s'", key);
   if (e->is_string)
-    return weir__fail(WEIR_ERR_INVALID_ARGUMENT,
+    return weir__fail(WEIR_ERR_TYPE,
                       "device info key '%s' holds a string (\"%s\"), not an integer; "
                       "use weir_device_info_string",
                       key, e->str);

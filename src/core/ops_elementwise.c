@@ -119,7 +119,7 @@ static weir_status unary(weir_array **out, const weir_array *a, weir_stream s, w
   if (kind == UN_FLOAT) t = weir__dtype_at_least_float(t);
   else if (kind == UN_LOGICAL) t = WEIR_BOOL;
   else if (kind == UN_NO_BOOL && t == WEIR_BOOL)
-    return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "%s: not supported for bool, use logical_not instead", op);
+    return weir__fail(WEIR_ERR_UNSUPPORTED, "%s: not supported for bool, use logical_not instead", op);
   if ((st = weir__check_dtype_on(rs, a->dtype, op)) != WEIR_OK) return st;
   if ((st = weir__check_dtype_on(rs, t, op)) != WEIR_OK) return st;
 

@@ -44,7 +44,7 @@ weir_status weir_matmul(weir_array **out, const weir_array *a, const weir_array 
   /* MLX promotes first and requires the result to be floating (so int32 @ float32 is fine). */
   weir_dtype t = weir_dtype_promote(a->dtype, b->dtype);
   if (!weir__dtype_is_float(t))
-    return weir__fail(WEIR_ERR_INVALID_ARGUMENT,
+    return weir__fail(WEIR_ERR_UNSUPPORTED,
                       "matmul: only floating point types are supported, but %s and %s promote to %s",
                       weir_dtype_name(a->dtype), weir_dtype_name(b->dtype), weir_dtype_name(t));
 

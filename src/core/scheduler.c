@@ -14,6 +14,9 @@
    one global topological order: a node never waits on something queued behind it. */
 static pthread_mutex_t sched_mu = PTHREAD_MUTEX_INITIALIZER;
 
+void weir__scheduler_lock(void) { pthread_mutex_lock(&sched_mu); }
+void weir__scheduler_unlock(void) { pthread_mutex_unlock(&sched_mu); }
+
 enum { VISITING = 3 }; /* transient state during the traversal (under sched_mu) */
 
 /* ---- waiting for one node: striped mutex/condvar pairs, touched only when someone waits ---- */

@@ -10,6 +10,10 @@ void weir__node_wait(weir_array *a);
 void weir__node_drop_inputs(weir_array *a);
 /* Destroys a node whose count reached zero (and the inputs that reach zero with it). */
 void weir__array_destroy(weir_array *a);
+/* The lock under which eval claims and queues nodes; holding it means no eval holds a stream
+   pointer (stream.c takes it before recycling a freed stream). */
+void weir__scheduler_lock(void);
+void weir__scheduler_unlock(void);
 /* Frees the backend event of a node, if any. */
 void weir__node_free_event(weir_array *a);
 

@@ -7,16 +7,19 @@
 #include "core/error_internal.h"
 #include "core/node.h"
 #include "core/runtime.h"
+#include "core/scheduler.h"
 #include "core/buffer.h"
 #include "core/thread_defaults.h"
 
-/* The registry is a two-level table so lookups are lock-free: chunks are never moved or
-   freed, and a freed stream's struct stays (marked dead), so a stale index stays safe. */
+/* The registry is a two-level table so lookups are lock-free: chunks are allocated on demand and
+   never moved. Indices are never reused; the struct of a freed stream is recycled for a later
+   stream (after the scheduler is quiescent), so memory stays bounded by the live streams. */
 #define CHUNK 256
-#define MAX_CHUNKS 1024
+#define MAX_CHUNKS 65536 /* 16M stream indices over the life of the process */
 static _Atomic(weir__stream *) *chunks[MAX_CHUNKS];
 static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
-static int next_index = 1; /* under registry_mu */
+static int next_index = 1;          /* under registry_mu */
+static weir__stream *recycled;       /* freed structs, linked through head (under registry_mu) */
 static _Atomic int default_stream[1 + WEIR__MAX_GPUS];
 int weir__gpu_count_at_init(void); /* device.c: usable inside start-up */
 
@@ -26,27 +29,53 @@ weir__stream *weir__stream_lookup(int index) {
   return c ? atomic_load_explicit(&c[index % CHUNK], memory_order_acquire) : NULL;
 }
 
-static weir_status create_stream(weir_device d, int *out_index) {
-  weir__stream *s = calloc(1, sizeof *s);
-  if (!s) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "weir_stream_new: out of memory");
-  s->device = d;
-  s->backend = d.type == WEIR_GPU ? weir__backend_cuda() : weir__backend_cpu();
+/* A zeroed stream struct with its locks initialised: recycled or new. Under registry_mu. */
+static weir__stream *stream_struct(void) {
+  weir__stream *s = recycled;
+  if (s) {
+    recycled = (weir__stream *)s->head;
+    s->head = s->tail = NULL;
+    s->backend_data = NULL;
+    s->submitted = 0;
+    atomic_store(&s->completed, 0);
+    atomic_store(&s->sync_waiters, 0);
+    s->stop = false;
+    s->worker_running = false;
+    s->error_status = WEIR_OK;
+    s->error_message = NULL;
+    s->error_id = 0;
+    return s;
+  }
+  s = calloc(1, sizeof *s);
+  if (!s) return NULL;
   pthread_mutex_init(&s->mu, NULL);
   pthread_cond_init(&s->work_cv, NULL);
   pthread_cond_init(&s->done_cv, NULL);
-  atomic_init(&s->alive, true);
+  return s;
+}
+
+static weir_status create_stream(weir_device d, int *out_index) {
   pthread_mutex_lock(&registry_mu);
   int index = next_index;
   if (index >= CHUNK * MAX_CHUNKS) {
     pthread_mutex_unlock(&registry_mu);
-    free(s);
-    return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "weir_stream_new: too many streams (%d)", index);
+    return weir__fail(WEIR_ERR_INDEX, "weir_stream_new: this process has created the most streams weir allows (%d)",
+                      index - 1);
   }
+  weir__stream *s = stream_struct();
+  if (!s) {
+    pthread_mutex_unlock(&registry_mu);
+    return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "weir_stream_new: out of memory");
+  }
+  s->device = d;
+  s->backend = d.type == WEIR_GPU ? weir__backend_cuda() : weir__backend_cpu();
+  atomic_store(&s->alive, true);
   if (!chunks[index / CHUNK]) {
     chunks[index / CHUNK] = calloc(CHUNK, sizeof(_Atomic(weir__stream *)));
     if (!chunks[index / CHUNK]) {
+      s->head = (weir_array *)recycled;
+      recycled = s;
       pthread_mutex_unlock(&registry_mu);
-      free(s);
       return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "weir_stream_new: out of memory");
     }
   }
@@ -54,8 +83,9 @@ static weir_status create_stream(weir_device d, int *out_index) {
   if (s->backend->stream_init) {
     weir_status st = s->backend->stream_init(s);
     if (st != WEIR_OK) {
+      s->head = (weir_array *)recycled;
+      recycled = s;
       pthread_mutex_unlock(&registry_mu);
-      free(s);
       return st;
     }
   }
@@ -97,7 +127,16 @@ bool weir__thread_default_stream(weir_device d, int *index) {
 }
 
 /* ---- resolution ---- */
+static bool was_created(int index) {
+  pthread_mutex_lock(&registry_mu);
+  bool created = index > 0 && index < next_index;
+  pthread_mutex_unlock(&registry_mu);
+  return created;
+}
+
 static weir_status check_stream(const weir__stream *s, int index, const char *what) {
+  if (!s && was_created(index))
+    return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "%s: stream %d was freed", what, index);
   if (!s) return weir__fail(WEIR_ERR_INDEX, "%s: stream index %d does not exist", what, index);
   if (!atomic_load(&s->alive)) {
     char buf[64];
@@ -176,8 +215,20 @@ weir_status weir_stream_free(weir_stream s) {
   if (!atomic_compare_exchange_strong(&ps->alive, &was_alive, false))
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "weir_stream_free: stream %d was already freed", r.index);
   weir_status drained = weir__stream_drain(ps);
+  char message[1024];
+  snprintf(message, sizeof message, "%s", weir_last_error());
   weir__stream_stop_worker(ps);
   if (ps->backend->stream_fini) ps->backend->stream_fini(ps);
+  /* Recycle the struct once no eval can be holding a pointer to it. */
+  weir__scheduler_lock();
+  atomic_store_explicit(&chunks[r.index / CHUNK][r.index % CHUNK], NULL, memory_order_release);
+  weir__scheduler_unlock();
+  pthread_mutex_lock(&registry_mu);
+  free(ps->error_message);
+  ps->head = (weir_array *)recycled;
+  recycled = ps;
+  pthread_mutex_unlock(&registry_mu);
+  if (drained != WEIR_OK) weir__set_error(drained, message);
   return drained;
 }
 

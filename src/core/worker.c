@@ -9,6 +9,7 @@
 #include "core/capture_internal.h"
 #include "core/dtype_util.h"
 #include "core/error_internal.h"
+#include "core/fault_injection.h"
 #include "core/node.h"
 #include "core/runtime.h"
 #include "core/scheduler.h"
@@ -36,7 +37,7 @@ void weir__stream_error_reported(const weir_array *a) {
   weir__stream *s = weir__stream_lookup(a->error_stream);
   if (!s) return;
   pthread_mutex_lock(&s->mu);
-  if (s->error_status != WEIR_OK && s->error_id == a->error_id) {
+  if (s->index == a->error_stream && s->error_status != WEIR_OK && s->error_id == a->error_id) {
     s->error_status = WEIR_OK;
     free(s->error_message);
     s->error_message = NULL;
@@ -167,7 +168,9 @@ static weir_status execute(weir__stream *s, weir_array *a, char *msg, size_t msg
   }
   if (a->prim == WEIR__P_TRANSPOSE) call.prim = WEIR__P_COPY;
   void *event = NULL;
-  weir_status st = s->backend->run(s, &call, &event);
+  weir_status st = weir__take_injected_failure(a->prim);
+  if (st != WEIR_OK) snprintf(call.errmsg, sizeof call.errmsg, "injected failure (test hook)");
+  else st = s->backend->run(s, &call, &event);
   a->event = event;
   if (st != WEIR_OK)
     snprintf(msg, msglen, "%s: %s", weir__prim_name(a->prim), call.errmsg[0] ? call.errmsg : weir_status_name(st));

@@ -260,15 +260,20 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/* Fails every node of a batch that cannot be queued. */
+static void fail_batch(weir_array *first, weir_status st, const char *msg) {
+  while (first) {
+    weir_array *a = first;
+    first = a->queue_next;
+    complete(a, st, msg);
+  }
+}
+
 void weir__stream_enqueue(weir__stream *s, weir_array *first, weir_array *last, uint64_t count) {
   pthread_mutex_lock(&s->mu);
   if (s->stop) { /* freed meanwhile: fail the batch instead of queueing it where nothing runs */
     pthread_mutex_unlock(&s->mu);
-    while (first) {
-      weir_array *a = first;
-      first = a->queue_next;
-      complete(a, WEIR_ERR_INVALID_ARGUMENT, "the stream was freed before this array was evaluated");
-    }
+    fail_batch(first, WEIR_ERR_INVALID_ARGUMENT, "the stream was freed before this array was evaluated");
     return;
   }
   if (!s->worker_running) {
@@ -279,11 +284,7 @@ void weir__stream_enqueue(weir__stream *s, weir_array *first, weir_array *last, 
     pthread_attr_destroy(&attr);
     if (rc != 0) {
       pthread_mutex_unlock(&s->mu);
-      while (first) {
-        weir_array *a = first;
-        first = a->queue_next;
-        complete(a, WEIR_ERR_DEVICE, "could not start the stream's worker thread");
-      }
+      fail_batch(first, WEIR_ERR_DEVICE, "could not start the stream's worker thread");
       return;
     }
     s->worker_running = true;

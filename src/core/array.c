@@ -114,7 +114,6 @@ static void destroy(weir_array *a, weir_array **list) {
   if (a->prim == WEIR__P_TRANSPOSE) free(a->params.transpose.perm);
   free(a->error);
   weir__buffer_release(a->buf);
-  weir__node_free_event(a);
   free(a);
 }
 
@@ -170,7 +169,7 @@ weir_status weir_array_from_data(weir_array **out, const void *data, const int64
   if (st != WEIR_OK) return st;
   size_t nbytes = (size_t)size * weir_dtype_size(t);
   if (nbytes > 0) {
-    st = weir__buffer_new(WEIR_CPU_DEVICE, nbytes, &a->buf);
+    st = weir__buffer_new(WEIR_CPU_DEVICE, NULL, nbytes, &a->buf);
     if (st != WEIR_OK) {
       weir_array_free(a);
       return st;
@@ -200,8 +199,11 @@ weir_status weir_array_data(const weir_array *a, const void **out) {
   weir_array *m = (weir_array *)a;
   weir_status st = weir_eval(&m, 1);
   if (st != WEIR_OK) return st;
-  *out = a->buf ? weir__buffer_host_data(a->buf) : (const void *)empty_data;
-  return *out ? WEIR_OK : weir__fail(WEIR_ERR_DEVICE, "weir_array_data: could not copy the array to the host");
+  if (!a->buf) {
+    *out = empty_data;
+    return WEIR_OK;
+  }
+  return weir__buffer_host_view(a->buf, out);
 }
 
 static weir_status one_element(const weir_array *a, const char *fn, const void **p) {

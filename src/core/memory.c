@@ -130,10 +130,10 @@ static bool reserve(size_t nbytes, int slot, size_t *limit_seen) {
   return false;
 }
 
-weir_status weir__buffer_new(weir_device d, size_t nbytes, weir__buffer **out) {
+weir_status weir__buffer_new(weir_device d, weir__stream *s, size_t nbytes, weir__buffer **out) {
   const weir__backend *b = backend_of(d);
   int slot = weir__device_slot(d);
-  weir__buffer *buf = malloc(sizeof *buf);
+  weir__buffer *buf = calloc(1, sizeof *buf);
   if (!buf) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "out of memory allocating a buffer header");
   size_t limit;
   if (!reserve(nbytes, slot, &limit)) {
@@ -146,10 +146,10 @@ weir_status weir__buffer_new(weir_device d, size_t nbytes, weir__buffer **out) {
                       nbytes, dn, limit, weir_memory_active());
   }
   void *p = NULL;
-  weir_status st = b->alloc(d.index, nbytes, &p);
+  weir_status st = b->alloc(d.index, s, nbytes, &p);
   if (st != WEIR_OK) { /* free every cache and try once more */
     weir_memory_clear_cache();
-    st = b->alloc(d.index, nbytes, &p);
+    st = b->alloc(d.index, s, nbytes, &p);
   }
   pthread_mutex_lock(&mem_mu);
   if (st != WEIR_OK) {
@@ -170,23 +170,21 @@ weir_status weir__buffer_new(weir_device d, size_t nbytes, weir__buffer **out) {
   buf->data = p;
   buf->nbytes = nbytes;
   buf->device = d;
+  buf->writer = s && d.type == WEIR_GPU ? s->index : 0;
   *out = buf;
   return WEIR_OK;
 }
 
 void weir__buffer_release(weir__buffer *buf) {
   if (!buf || atomic_fetch_sub_explicit(&buf->refs, 1, memory_order_acq_rel) != 1) return;
-  backend_of(buf->device)->free(buf->device.index, buf->data, buf->nbytes);
+  weir__buffer_release_residency(buf);
+  backend_of(buf->device)->free(buf->device.index, buf->data, buf->nbytes, buf->writer, buf->users, buf->n_users);
   int slot = weir__device_slot(buf->device);
   pthread_mutex_lock(&mem_mu);
   active_total -= buf->nbytes;
   active_dev[slot] -= buf->nbytes;
   pthread_mutex_unlock(&mem_mu);
   free(buf);
-}
-
-void *weir__buffer_host_data(weir__buffer *buf) {
-  return buf->device.type == WEIR_CPU ? buf->data : NULL; /* GPU buffers: host copies arrive with the CUDA backend */
 }
 
 static size_t read_locked(const size_t *p) {

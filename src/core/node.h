@@ -38,7 +38,7 @@ struct weir_array {
   weir_array *inputs_inline[2];
   weir__buffer *buf;
   weir_array *queue_next; /* intrusive link in a stream's queue */
-  void *event;            /* backend completion token (GPU event), NULL on the CPU */
+  atomic_bool want_event; /* an eval or another stream waits for it: record its ready event at once */
   uint64_t id;            /* for traces */
   uint64_t queued_ns;     /* for traces */
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buffer.h"
 #include "core/error_internal.h"
 #include "core/node.h"
 #include "core/runtime.h"
@@ -77,6 +78,7 @@ static weir_status collect(weir_array *const *roots, size_t n, weir_array ***ord
   if (!stack || !out) goto oom;
   for (size_t r = 0; r < n; r++) {
     weir_array *root = roots[r];
+    atomic_store_explicit(&root->want_event, true, memory_order_relaxed); /* the caller may wait for it */
     if (atomic_load_explicit(&root->state, memory_order_relaxed) != WEIR__NODE_IDLE) continue;
     atomic_store_explicit(&root->state, VISITING, memory_order_relaxed);
     stack[top++] = (frame){root, 0};
@@ -84,6 +86,9 @@ static weir_status collect(weir_array *const *roots, size_t n, weir_array ***ord
       frame *f = &stack[top - 1];
       if (f->next < f->node->nin) {
         weir_array *in = f->node->inputs[f->next++];
+        /* a consumer on another stream will wait for it: have its ready event recorded at once */
+        if (in->stream.index != f->node->stream.index)
+          atomic_store_explicit(&in->want_event, true, memory_order_relaxed);
         if (atomic_load_explicit(&in->state, memory_order_relaxed) != WEIR__NODE_IDLE) continue;
         atomic_store_explicit(&in->state, VISITING, memory_order_relaxed);
         if (top == cap_stack) {
@@ -193,6 +198,10 @@ weir_status weir_eval(weir_array *const *arrays, size_t n) {
   weir_status st = schedule(arrays, n, "weir_eval");
   if (st != WEIR_OK) return st;
   for (size_t i = 0; i < n; i++) weir__node_wait(arrays[i]);
+  /* On asynchronous devices a published node is enqueued, not finished: wait for its write. */
+  for (size_t i = 0; i < n; i++)
+    if (arrays[i]->status == WEIR_OK && arrays[i]->buf && (st = weir__buffer_wait_host(arrays[i]->buf)) != WEIR_OK)
+      return st;
   for (size_t i = 0; i < n; i++)
     if (arrays[i]->status != WEIR_OK) {
       weir__stream_error_reported(arrays[i]);

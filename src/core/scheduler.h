@@ -14,7 +14,5 @@ void weir__array_destroy(weir_array *a);
    pointer (stream.c takes it before recycling a freed stream). */
 void weir__scheduler_lock(void);
 void weir__scheduler_unlock(void);
-/* Frees the backend event of a node, if any. */
-void weir__node_free_event(weir_array *a);
 
 #endif

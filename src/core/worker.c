@@ -16,13 +16,6 @@
 
 void weir__node_publish_done(weir_array *a); /* scheduler.c */
 
-void weir__node_free_event(weir_array *a) {
-  if (!a->event) return;
-  weir__stream *s = weir__stream_lookup(a->stream.index);
-  if (s && s->backend->event_free) s->backend->event_free(a->event);
-  a->event = NULL;
-}
-
 static void record_stream_error(weir__stream *s, weir_status st, const char *msg, uint64_t id) {
   pthread_mutex_lock(&s->mu);
   if (s->error_status == WEIR_OK) {
@@ -136,20 +129,23 @@ static void transposed_tensor(weir__tensor *t, const weir_array *in, void *data,
   }
 }
 
-static void *input_data(weir_array *in) { return in->buf ? in->buf->data : NULL; }
-
 static weir_status execute(weir__stream *s, weir_array *a, char *msg, size_t msglen) {
-  if (a->prim == WEIR__P_RESHAPE) { /* shares the input's buffer */
-    a->buf = weir__buffer_retain(a->inputs[0]->buf);
-    return WEIR_OK;
+  weir_status st = WEIR_OK;
+  if (a->prim == WEIR__P_RESHAPE) { /* shares the input's buffer (or its copy on this device) */
+    weir__buffer *in = a->inputs[0]->buf;
+    if (in) st = weir__buffer_for_stream(in, s, &a->buf);
+    if (st != WEIR_OK) snprintf(msg, msglen, "reshape: %s", weir_last_error());
+    return st;
   }
+  /* Inputs first: they may need copies onto this device, ordered on s. */
+  void *data[WEIR__MAX_INPUTS] = {NULL};
+  for (int i = 0; i < a->nin && st == WEIR_OK; i++)
+    if (a->inputs[i]->buf) st = weir__buffer_use_on(a->inputs[i]->buf, s, &data[i]);
   size_t nbytes = (size_t)a->size * weir_dtype_size(a->dtype);
-  if (nbytes > 0) {
-    weir_status st = weir__buffer_new(s->device, nbytes, &a->buf);
-    if (st != WEIR_OK) {
-      snprintf(msg, msglen, "%s", weir_last_error());
-      return st;
-    }
+  if (st == WEIR_OK && nbytes > 0) st = weir__buffer_new(s->device, s, nbytes, &a->buf);
+  if (st != WEIR_OK) {
+    snprintf(msg, msglen, "%s: %s", weir__prim_name(a->prim), weir_last_error());
+    return st;
   }
   weir__kernel_call call;
   call.prim = a->prim;
@@ -160,20 +156,20 @@ static weir_status execute(weir__stream *s, weir_array *a, char *msg, size_t msg
   for (int i = 0; i < a->nin; i++) {
     weir_array *in = a->inputs[i];
     if (a->prim == WEIR__P_TRANSPOSE)
-      transposed_tensor(&call.in[i], in, input_data(in), a, a->params.transpose.perm);
+      transposed_tensor(&call.in[i], in, data[i], a, a->params.transpose.perm);
     else if (is_elementwise(a->prim))
-      broadcast_tensor(&call.in[i], in, input_data(in), a);
+      broadcast_tensor(&call.in[i], in, data[i], a);
     else
-      contiguous_tensor(&call.in[i], in, input_data(in));
+      contiguous_tensor(&call.in[i], in, data[i]);
   }
   if (a->prim == WEIR__P_TRANSPOSE) call.prim = WEIR__P_COPY;
-  void *event = NULL;
-  weir_status st = weir__take_injected_failure(a->prim);
+  st = weir__take_injected_failure(a->prim);
   if (st != WEIR_OK) snprintf(call.errmsg, sizeof call.errmsg, "injected failure (test hook)");
-  else st = s->backend->run(s, &call, &event);
-  a->event = event;
+  else st = s->backend->run(s, &call);
+  if (st == WEIR_OK && a->buf && atomic_load_explicit(&a->want_event, memory_order_relaxed))
+    st = weir__buffer_mark_written(a->buf, s);
   if (st != WEIR_OK)
-    snprintf(msg, msglen, "%s: %s", weir__prim_name(a->prim), call.errmsg[0] ? call.errmsg : weir_status_name(st));
+    snprintf(msg, msglen, "%s: %s", weir__prim_name(a->prim), call.errmsg[0] ? call.errmsg : weir_last_error());
   return st;
 }
 

@@ -1,5 +1,6 @@
 /* The CPU backend: one device (cpu:0), host memory through the caching allocator, kernels run
    synchronously on the stream's worker thread. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -44,12 +45,22 @@ static weir_status cpu_device_info(int index, weir_device_info *info) {
   return st;
 }
 
-static weir_status cpu_alloc(int index, size_t nbytes, void **out) {
-  (void)index;
+/* With a GPU present, host buffers are pinned (the GPU backend's cached pinned allocator), so
+   transfers are asynchronous and run at full bus speed. Decided once, before the first block. */
+static pthread_once_t pinned_once = PTHREAD_ONCE_INIT;
+static void choose_host_memory(void) {
+  const weir__backend *gpu = weir__backend_cuda();
+  if (gpu && gpu->host_alloc && gpu->host_free && gpu->device_count() > 0)
+    weir__host_use_raw_allocator(gpu->host_alloc, gpu->host_free);
+}
+
+static weir_status cpu_alloc(int index, weir__stream *s, size_t nbytes, void **out) {
+  (void)index, (void)s;
+  pthread_once(&pinned_once, choose_host_memory);
   return weir__host_alloc(nbytes, out);
 }
-static void cpu_free(int index, void *p, size_t nbytes) {
-  (void)index;
+static void cpu_free(int index, void *p, size_t nbytes, int owner, const int *users, int n_users) {
+  (void)index, (void)owner, (void)users, (void)n_users;
   weir__host_free(p, nbytes);
 }
 static size_t cpu_cache_bytes(int index) {
@@ -65,9 +76,8 @@ static void cpu_set_cache_limit(int index, size_t bytes) {
   weir__host_set_cache_limit(bytes);
 }
 
-static weir_status cpu_run(weir__stream *s, weir__kernel_call *call, void **event) {
+static weir_status cpu_run(weir__stream *s, weir__kernel_call *call) {
   (void)s;
-  *event = NULL;
   return weir__cpu_kernel_run(call);
 }
 

@@ -4,8 +4,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "backend/cpu/host_allocator.h"
 #include <pthread.h>
+#include <stdbool.h>
+
+#include "backend/cpu/host_allocator.h"
 
 #define SMALL_LIMIT 4096
 #define SMALL_CLASSES (SMALL_LIMIT / 64)       /* 64 .. 4096 */
@@ -13,14 +15,33 @@
 #define NUM_CLASSES (SMALL_CLASSES + LARGE_CLASSES)
 #define MAX_ALLOC ((size_t)1 << 61)
 
-typedef struct block {
+typedef struct block { /* a cached block's first bytes */
   struct block *next;
+  size_t capacity;
 } block;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static block *free_list[NUM_CLASSES];
 static size_t cached_bytes;
 static size_t cache_limit = SIZE_MAX;
+static weir_status (*raw_alloc)(size_t, void **);
+static void (*raw_free)(void *, size_t);
+
+void weir__host_use_raw_allocator(weir_status (*alloc)(size_t, void **), void (*free_fn)(void *, size_t)) {
+  raw_alloc = alloc;
+  raw_free = free_fn;
+}
+
+static bool system_alloc(size_t capacity, void **out) {
+  if (raw_alloc) return raw_alloc(capacity, out) == WEIR_OK;
+  return posix_memalign(out, 64, capacity) == 0;
+}
+
+/* capacity: the block's class size (what system_alloc was asked for). */
+static void system_free(void *p, size_t capacity) {
+  if (raw_free) raw_free(p, capacity);
+  else free(p);
+}
 
 /* Class index and capacity for a request of n bytes (0 < n <= MAX_ALLOC). */
 static int class_of(size_t n, size_t *capacity) {
@@ -47,7 +68,7 @@ weir_status weir__host_alloc(size_t nbytes, void **out) {
     cached_bytes -= capacity;
   }
   pthread_mutex_unlock(&mu);
-  if (!b && posix_memalign((void **)&b, 64, capacity) != 0) return WEIR_ERR_OUT_OF_MEMORY;
+  if (!b && !system_alloc(capacity, (void **)&b)) return WEIR_ERR_OUT_OF_MEMORY;
   *out = b;
   return WEIR_OK;
 }
@@ -65,7 +86,7 @@ void weir__host_free(void *p, size_t nbytes) {
     p = NULL;
   }
   pthread_mutex_unlock(&mu);
-  free(p);
+  if (p) system_free(p, capacity);
 }
 
 size_t weir__host_cache_bytes(void) {
@@ -91,14 +112,15 @@ static void trim_to(size_t keep) {
       free_list[c] = b->next;
       cached_bytes -= capacity;
       b->next = release;
+      b->capacity = capacity;
       release = b;
     }
   }
   pthread_mutex_unlock(&mu);
-  while (release) {
+  while (release) { /* each block's class size is recomputed from its list: keep it with the block */
     block *b = release;
     release = b->next;
-    free(b);
+    system_free(b, b->capacity);
   }
 }
 

@@ -12,5 +12,8 @@ void weir__host_free(void *p, size_t nbytes);
 size_t weir__host_cache_bytes(void);
 void weir__host_clear_cache(void);
 void weir__host_set_cache_limit(size_t bytes);
+/* Where blocks come from: posix_memalign by default; a GPU backend installs its pinned allocator
+   at start-up, before any host buffer exists. */
+void weir__host_use_raw_allocator(weir_status (*alloc)(size_t, void **), void (*free_fn)(void *, size_t));
 
 #endif

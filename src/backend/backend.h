@@ -16,6 +16,7 @@
 #include "weir/device.h"
 
 typedef struct weir__stream weir__stream; /* core/runtime.h: device, index, backend_data */
+struct weir__fused_step;                  /* backend/fused.h */
 
 /* device_info helpers the backends use to fill the key -> value map (core/device_info.c). */
 weir_status weir__device_info_set_string(weir_device_info *info, const char *key, const char *value);
@@ -58,6 +59,10 @@ typedef struct weir__backend {
      come back from event_sync / synchronize. */
   weir_status (*run)(weir__stream *s, weir__kernel_call *call);
 
+  /* Runs a fused elementwise program (backend/fused.h) in stream order: steps are host memory,
+     valid only during the call (the backend copies them). NULL: the backend does not fuse. */
+  weir_status (*run_fused)(weir__stream *s, int64_t n, const struct weir__fused_step *steps, int nsteps);
+
   /* ---- events (NULL on synchronous backends) ----
      event_record: an event that completes when everything enqueued on s so far has run.
      event_wait_on: orders s after the event (device side; the event may come from any stream
@@ -88,5 +93,7 @@ const weir__backend *weir__backend_cuda(void);
 
 /* The CPU kernels (src/backend/cpu): runs c synchronously on the calling thread. */
 weir_status weir__cpu_kernel_run(weir__kernel_call *c);
+/* The CPU's fused elementwise interpreter (backend/fused.h). */
+weir_status weir__cpu_fused_run(int64_t n, const struct weir__fused_step *steps, int nsteps);
 
 #endif

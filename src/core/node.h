@@ -39,6 +39,7 @@ struct weir_array {
   weir__buffer *buf;
   weir_array *queue_next; /* intrusive link in a stream's queue */
   atomic_bool want_event; /* an eval or another stream waits for it: record its ready event at once */
+  int fuse_index;         /* position in the fused run being built (the stream's worker only) */
   uint64_t id;            /* for traces */
   uint64_t queued_ns;     /* for traces */
 };

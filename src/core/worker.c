@@ -13,6 +13,7 @@
 #include "core/node.h"
 #include "core/runtime.h"
 #include "core/scheduler.h"
+#include "core/fusion.h"
 
 void weir__node_publish_done(weir_array *a); /* scheduler.c */
 
@@ -193,16 +194,36 @@ static void trace(weir__stream *s, weir_array *a, uint64_t start, uint64_t end, 
   weir__capture_record(&t);
 }
 
+/* Trace, publish and retire one node (status final). */
+void weir__worker_finish(weir__stream *s, weir_array *a, weir_status st, const char *msg, uint64_t start) {
+  if (start) {
+    uint64_t deps[WEIR__MAX_INPUTS];
+    int ndeps = 0;
+    for (int i = 0; i < a->nin && ndeps < WEIR__MAX_INPUTS; i++) deps[ndeps++] = a->inputs[i]->id;
+    trace(s, a, start, weir__now_ns(), st, deps, ndeps);
+  }
+  if (st != WEIR_OK && a->error_id == 0) {
+    a->error_id = a->id;
+    a->error_stream = s->index;
+    record_stream_error(s, st, msg, a->id);
+  }
+  complete(a, st, msg);
+  weir__memory_work_done();
+  atomic_fetch_add(&s->completed, 1);
+  if (atomic_load(&s->sync_waiters) > 0) {
+    pthread_mutex_lock(&s->mu);
+    pthread_cond_broadcast(&s->done_cv);
+    pthread_mutex_unlock(&s->mu);
+  }
+}
+
 static void run_node(weir__stream *s, weir_array *a) {
   bool tracing = atomic_load_explicit(&weir__capture_on, memory_order_relaxed);
-  uint64_t start = tracing ? weir__now_ns() : 0;
-  uint64_t deps[WEIR__MAX_INPUTS];
-  int ndeps = 0;
+  uint64_t start = 0;
   weir_status st = WEIR_OK;
   char msg[512] = "";
   for (int i = 0; i < a->nin; i++) {
     weir_array *in = a->inputs[i];
-    if (ndeps < WEIR__MAX_INPUTS) deps[ndeps++] = in->id;
     weir__node_wait(in); /* returns at once for same-stream inputs: they ran before us */
     if (in->status != WEIR_OK && st == WEIR_OK) {
       st = in->status;
@@ -212,16 +233,8 @@ static void run_node(weir__stream *s, weir_array *a) {
     }
   }
   if (tracing) start = weir__now_ns(); /* the task starts once its inputs are ready */
-  if (st == WEIR_OK) {
-    st = execute(s, a, msg, sizeof msg);
-    if (st != WEIR_OK) {
-      a->error_id = a->id;
-      a->error_stream = s->index;
-      record_stream_error(s, st, msg, a->id);
-    }
-  }
-  if (tracing) trace(s, a, start, weir__now_ns(), st, deps, ndeps);
-  complete(a, st, msg);
+  if (st == WEIR_OK) st = execute(s, a, msg, sizeof msg);
+  weir__worker_finish(s, a, st, msg, start);
 }
 
 /* ---- the worker thread ---- */
@@ -238,17 +251,11 @@ static void *worker_main(void *arg) {
     s->head = s->tail = NULL;
     pthread_mutex_unlock(&s->mu);
     while (list) {
+      if (s->backend->run_fused && weir__fuse_run(s, &list) > 0) continue; /* consumed a fused run */
       weir_array *a = list;
       list = a->queue_next;
       a->queue_next = NULL;
-      run_node(s, a); /* releases the queue's reference */
-      weir__memory_work_done();
-      atomic_fetch_add(&s->completed, 1);
-      if (atomic_load(&s->sync_waiters) > 0) {
-        pthread_mutex_lock(&s->mu);
-        pthread_cond_broadcast(&s->done_cv);
-        pthread_mutex_unlock(&s->mu);
-      }
+      run_node(s, a); /* retires it and releases the queue's reference */
     }
     pthread_mutex_lock(&s->mu);
   }

@@ -8,6 +8,7 @@
 
 #include "backend/backend.h"
 #include "backend/cpu/host_allocator.h"
+#include "backend/fused.h"
 
 static int cpu_device_count(void) { return 1; }
 
@@ -81,6 +82,11 @@ static weir_status cpu_run(weir__stream *s, weir__kernel_call *call) {
   return weir__cpu_kernel_run(call);
 }
 
+static weir_status cpu_run_fused(weir__stream *s, int64_t n, const struct weir__fused_step *steps, int nsteps) {
+  (void)s;
+  return weir__cpu_fused_run(n, steps, nsteps);
+}
+
 static const weir__backend cpu_backend = {
     .type = WEIR_CPU,
     .name = "cpu",
@@ -92,6 +98,7 @@ static const weir__backend cpu_backend = {
     .clear_cache = cpu_clear_cache,
     .set_cache_limit = cpu_set_cache_limit,
     .run = cpu_run,
+    .run_fused = cpu_run_fused,
 };
 
 const weir__backend *weir__backend_cpu(void) { return &cpu_backend; }

@@ -1,6 +1,9 @@
 /* weir — operations. Result first, stream last. Every op validates its arguments at the
    call and builds a graph node; nothing runs until eval (or item/data/tostring).
-   The stream argument: WEIR_DEFAULT, weir_on(device) or a concrete stream. */
+   The stream argument: WEIR_DEFAULT, weir_on(device) or a concrete stream.
+   float64 runs on the CPU only: an op given a GPU stream or device fails at the call with
+   WEIR_ERR_UNSUPPORTED; an op given WEIR_DEFAULT whose default device is a GPU runs on the cpu's
+   default stream instead (so `x.astype(mx.float64)` works wherever the default device is). */
 #ifndef WEIR_OPS_H
 #define WEIR_OPS_H
 

@@ -40,12 +40,17 @@ weir_status weir__shape_size(const int64_t *shape, int ndim, const char *op, int
   return WEIR_OK;
 }
 
-weir_status weir__check_dtype_on(weir_stream resolved, weir_dtype t, const char *op) {
+weir_status weir__check_dtype_on(weir_stream *resolved, weir_dtype t, const char *op) {
   if (!weir__dtype_valid((int)t))
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "%s: %d is not a weir_dtype", op, (int)t);
-  if (t == WEIR_FLOAT64 && resolved.device.type == WEIR_GPU)
+  if (t == WEIR_FLOAT64 && resolved->device.type == WEIR_GPU) {
+    if (weir__last_stream_was_default()) { /* unspecified: float64 work runs on the cpu */
+      *resolved = (weir_stream){WEIR_CPU_DEVICE, weir__process_default_stream(WEIR_CPU_DEVICE)};
+      return WEIR_OK;
+    }
     return weir__fail(WEIR_ERR_UNSUPPORTED,
                       "%s: float64 is not supported on the GPU; run this op on the CPU with stream=mx.cpu", op);
+  }
   return WEIR_OK;
 }
 

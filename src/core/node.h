@@ -53,10 +53,15 @@ weir_status weir__node_make(weir_array **out, weir__prim prim, const weir__param
 /* Resolves an op's stream argument: WEIR_DEFAULT, weir_on(device) or a concrete stream; validates
    device and stream indices (WEIR_ERR_INDEX / WEIR_ERR_INVALID_ARGUMENT with a message). */
 weir_status weir__resolve_stream(weir_stream s, weir_stream *out);
+/* Whether this thread's last weir__resolve_stream was given WEIR_DEFAULT (no stream named). */
+bool weir__last_stream_was_default(void);
 
-/* Rejects dtypes a stream's device cannot run: float64 on a GPU -> WEIR_ERR_UNSUPPORTED,
-   "float64 is not supported on the GPU; run this op on the CPU with stream=mx.cpu". */
-weir_status weir__check_dtype_on(weir_stream resolved, weir_dtype t, const char *op);
+/* Checks that the resolved stream's device can run dtype t. float64 on a GPU: when the caller
+   named no stream (WEIR_DEFAULT, as this thread's last weir__resolve_stream saw), the op moves to
+   the cpu's default stream (*resolved is updated); on an explicitly chosen GPU stream it fails with
+   WEIR_ERR_UNSUPPORTED, "float64 is not supported on the GPU; run this op on the CPU with
+   stream=mx.cpu". */
+weir_status weir__check_dtype_on(weir_stream *resolved, weir_dtype t, const char *op);
 
 /* Element count of a shape with overflow and negative-dimension checks (message names `what`). */
 weir_status weir__shape_size(const int64_t *shape, int ndim, const char *op, int64_t *out);

@@ -12,7 +12,7 @@ static weir_status make_full(weir_array **out, const int64_t *shape, int ndim, d
   if (st != WEIR_OK) return st;
   if ((st = weir__check_shape_arg(shape, ndim, op, NULL)) != WEIR_OK) return st;
   if ((st = weir__check_dtype_arg((int)t, op)) != WEIR_OK) return st;
-  if ((st = weir__check_dtype_on(rs, t, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, t, op)) != WEIR_OK) return st;
   weir__params p = {0};
   p.fill.value = v;
   return weir__node_make(out, WEIR__P_FULL, &p, NULL, 0, shape, ndim, t, rs);
@@ -55,7 +55,7 @@ weir_status weir_arange(weir_array **out, double start, double stop, double step
       return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "arange: maximum size exceeded (%g elements)", real);
     n = real > 0 ? (int64_t)real : 0;
   }
-  if ((st = weir__check_dtype_on(rs, t, "arange")) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, t, "arange")) != WEIR_OK) return st;
   weir__params p = {0};
   p.arange.start = start;
   p.arange.step = step;

@@ -12,8 +12,8 @@ weir_status weir_astype(weir_array **out, const weir_array *a, weir_dtype t, wei
   weir_status st = weir__resolve_stream(s, &rs);
   if (st != WEIR_OK) return st;
   if ((st = weir__check_dtype_arg((int)t, "astype")) != WEIR_OK) return st;
-  if ((st = weir__check_dtype_on(rs, a->dtype, "astype")) != WEIR_OK) return st;
-  if ((st = weir__check_dtype_on(rs, t, "astype")) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, a->dtype, "astype")) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, t, "astype")) != WEIR_OK) return st;
   /* Same dtype: MLX returns the input itself. */
   return weir__cast(out, a, t, rs);
 }
@@ -24,7 +24,7 @@ weir_status weir_copy(weir_array **out, const weir_array *a, weir_stream s) {
   weir_stream rs;
   weir_status st = weir__resolve_stream(s, &rs);
   if (st != WEIR_OK) return st;
-  if ((st = weir__check_dtype_on(rs, a->dtype, "copy")) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, a->dtype, "copy")) != WEIR_OK) return st;
   weir_array *in = (weir_array *)a;
   weir__params p = {0};
   return weir__node_make(out, WEIR__P_COPY, &p, &in, 1, a->shape, a->ndim, a->dtype, rs);
@@ -60,10 +60,10 @@ static weir_status binary(weir_array **out, const weir_array *a, const weir_arra
     break;
   default: ct = ot = WEIR_BOOL; break;
   }
-  if ((st = weir__check_dtype_on(rs, a->dtype, op)) != WEIR_OK) return st;
-  if ((st = weir__check_dtype_on(rs, b->dtype, op)) != WEIR_OK) return st;
-  if ((st = weir__check_dtype_on(rs, ct, op)) != WEIR_OK) return st;
-  if ((st = weir__check_dtype_on(rs, ot, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, a->dtype, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, b->dtype, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, ct, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, ot, op)) != WEIR_OK) return st;
 
   weir_array *in[2] = {NULL, NULL};
   if ((st = weir__cast(&in[0], a, ct, rs)) != WEIR_OK) return st;
@@ -120,8 +120,8 @@ static weir_status unary(weir_array **out, const weir_array *a, weir_stream s, w
   else if (kind == UN_LOGICAL) t = WEIR_BOOL;
   else if (kind == UN_NO_BOOL && t == WEIR_BOOL)
     return weir__fail(WEIR_ERR_UNSUPPORTED, "%s: not supported for bool, use logical_not instead", op);
-  if ((st = weir__check_dtype_on(rs, a->dtype, op)) != WEIR_OK) return st;
-  if ((st = weir__check_dtype_on(rs, t, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, a->dtype, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, t, op)) != WEIR_OK) return st;
 
   weir_array *in = NULL;
   if ((st = weir__cast(&in, a, t, rs)) != WEIR_OK) return st;

@@ -65,9 +65,9 @@ weir_status weir_matmul(weir_array **out, const weir_array *a, const weir_array 
   oshape[nbatch + 1] = b2[nb - 1];
   int64_t size;
   if ((st = weir__shape_size(oshape, nd, "matmul", &size)) != WEIR_OK) return st;
-  if ((st = weir__check_dtype_on(rs, a->dtype, "matmul")) != WEIR_OK) return st;
-  if ((st = weir__check_dtype_on(rs, b->dtype, "matmul")) != WEIR_OK) return st;
-  if ((st = weir__check_dtype_on(rs, t, "matmul")) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, a->dtype, "matmul")) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, b->dtype, "matmul")) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, t, "matmul")) != WEIR_OK) return st;
 
   /* Operands padded with leading 1s to nd dims. */
   int64_t pa[WEIR_MAX_NDIM], pb[WEIR_MAX_NDIM];

@@ -35,8 +35,8 @@ static weir_status reduce_mask(weir_array **out, const weir_array *a, uint64_t m
         return weir__fail(WEIR_ERR_INVALID_ARGUMENT,
                           "%s: cannot compute the %s of an empty array (axis %d has length 0)", op, op, k);
   }
-  if ((st = weir__check_dtype_on(rs, a->dtype, op)) != WEIR_OK) return st;
-  if ((st = weir__check_dtype_on(rs, ot, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, a->dtype, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, ot, op)) != WEIR_OK) return st;
 
   /* Nothing reduced (a 0-d input, or an empty axis list): each output element "reduces" one
      input element, so the result is the input in the output dtype. argmax/argmin always reduce

@@ -40,7 +40,7 @@ weir_status weir_reshape(weir_array **out, const weir_array *a, const int64_t *s
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "reshape: cannot reshape array of size %lld into shape %s",
                       (long long)a->size, weir__shape_str(buf, sizeof buf, shape, ndim));
   }
-  if ((st = weir__check_dtype_on(rs, a->dtype, "reshape")) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, a->dtype, "reshape")) != WEIR_OK) return st;
   /* Same shape: MLX returns the input itself. */
   return weir__reshape_node(out, a, sh, ndim, rs);
 }
@@ -70,7 +70,7 @@ weir_status weir_transpose(weir_array **out, const weir_array *a, const int *per
       return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "transpose: repeated axis %d in the permutation", perm[i]);
     seen |= (uint64_t)1 << axes[i];
   }
-  if ((st = weir__check_dtype_on(rs, a->dtype, "transpose")) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, a->dtype, "transpose")) != WEIR_OK) return st;
 
   int64_t shape[WEIR_MAX_NDIM];
   for (int i = 0; i < nd; i++) shape[i] = a->shape[axes[i]];

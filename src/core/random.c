@@ -99,8 +99,8 @@ static weir_status check_common(weir_array **out, const int64_t *shape, int ndim
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "%s: can only generate %s numbers with a floating point type, not %s",
                       op, what, weir_dtype_name(t));
   if (key && (st = check_key(key, op)) != WEIR_OK) return st;
-  if ((st = weir__check_dtype_on(*rs, WEIR_UINT32, op)) != WEIR_OK) return st;
-  return weir__check_dtype_on(*rs, t, op);
+  if ((st = weir__check_dtype_on(rs, WEIR_UINT32, op)) != WEIR_OK) return st;
+  return weir__check_dtype_on(rs, t, op);
 }
 
 weir_status weir_random_split(weir_array **out, const weir_array *key, int num, weir_stream s) {

@@ -178,7 +178,13 @@ static weir_status resolve(weir_stream s, weir_stream *out, const char *what) {
   return WEIR_OK;
 }
 
-weir_status weir__resolve_stream(weir_stream s, weir_stream *out) { return resolve(s, out, "stream"); }
+static _Thread_local bool last_was_default;
+bool weir__last_stream_was_default(void) { return last_was_default; }
+
+weir_status weir__resolve_stream(weir_stream s, weir_stream *out) {
+  last_was_default = s.device.type == WEIR_DEVICE_DEFAULT && s.index == 0;
+  return resolve(s, out, "stream");
+}
 
 weir_status weir_stream_resolve(weir_stream s, weir_stream *out) {
   if (!out) return weir__null_arg("weir_stream_resolve", "out");

@@ -214,6 +214,32 @@ static void test_poisoned_input(void) {
   }
 }
 
+/* Float chains hopping between streams: a later node's input from another stream may wait for
+   the head of the run being built, so building a run must never block on it (this deadlocked). */
+static void test_chain_across_streams(void) {
+  for (int d = 0; d < g_ndev; d++) {
+    weir_stream st[4];
+    for (int k = 0; k < 4; k++) CHECK_OK(weir_stream_new(g_devs[d], &st[k]));
+    for (int nstreams = 2; nstreams <= 4; nstreams++) {
+      weir_array *one = NULL, *x = NULL;
+      CHECK_OK(weir_full(&one, (const int64_t[]){3}, 1, 1.0, WEIR_FLOAT32, st[0]));
+      CHECK_OK(weir_full(&x, (const int64_t[]){3}, 1, 0.0, WEIR_FLOAT32, st[0]));
+      long n = h_scaled(1000);
+      for (long i = 0; i < n; i++) {
+        weir_array *y = NULL;
+        CHECK_OK(weir_add(&y, x, one, st[i % nstreams]));
+        weir_array_free(x);
+        x = y;
+      }
+      double got[3];
+      if (CHECK_OK(h_read(x, got))) CHECK_CLOSE(got[2], (double)n, 0);
+      weir_array_free(x);
+      weir_array_free(one);
+    }
+    for (int k = 0; k < 4; k++) CHECK_OK(weir_stream_free(st[k]));
+  }
+}
+
 int main(void) {
   h_init("test_fusion");
   g_devs[g_ndev++] = WEIR_CPU_DEVICE;
@@ -224,6 +250,7 @@ int main(void) {
             (unsigned long long)(weir__fused_nodes_total() - fused0));
   H_RUN(test_many_live_values);
   H_RUN(test_long_chain);
+  H_RUN(test_chain_across_streams);
   H_RUN(test_poisoned_input);
   return h_finish();
 }

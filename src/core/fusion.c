@@ -38,8 +38,10 @@ static bool in_run(const weir__stream *s, const weir_array *in) {
          atomic_load_explicit(&((weir_array *)in)->state, memory_order_acquire) != WEIR__NODE_DONE;
 }
 
-/* Whether a can join a run of n-element nodes; waits for inputs from other streams. */
-static bool fusable(const weir__stream *s, weir_array *a, int64_t n) {
+/* Whether a can join a run of n-element nodes. Only the run's head may wait for inputs from other
+   streams: a later node's outside input may itself wait for the head (a chain hopping between
+   streams), so an unfinished one ends the run instead. */
+static bool fusable(const weir__stream *s, weir_array *a, int64_t n, bool is_head) {
   if (!weir__fusable_prim(a->prim) || !weir__fusable_dtype(a->dtype) || a->size != n || a->nin < 1 || a->nin > 2)
     return false;
   for (int i = 0; i < a->nin; i++) {
@@ -49,7 +51,8 @@ static bool fusable(const weir__stream *s, weir_array *a, int64_t n) {
       if (in->size != n) return false;
       continue;
     }
-    weir__node_wait(in);
+    if (is_head) weir__node_wait(in);
+    else if (atomic_load_explicit(&in->state, memory_order_acquire) != WEIR__NODE_DONE) return false;
     if (in->status != WEIR_OK || !in->buf || (in->size != n && in->size != 1)) return false;
   }
   return true;
@@ -64,8 +67,8 @@ static int find_external(external *ext, int next, const weir_array *a) {
 int weir__fuse_run(weir__stream *s, weir_array **list) {
   weir_array *head = *list;
   int64_t n = head->size;
-  if (n < 1 || n > WEIR__FUSED_MAX_ELEMENTS || !fusable(s, head, n) || !head->queue_next ||
-      !fusable(s, head->queue_next, n))
+  if (n < 1 || n > WEIR__FUSED_MAX_ELEMENTS || !fusable(s, head, n, true) || !head->queue_next ||
+      !fusable(s, head->queue_next, n, false))
     return 0;
   int m = 0, next = 0;
   value *vals = malloc(MAX_RUN * sizeof *vals);
@@ -78,7 +81,7 @@ int weir__fuse_run(weir__stream *s, weir_array **list) {
     return 0;
   }
   /* 1. the run and its external inputs, with last uses */
-  for (weir_array *a = head; a && m < MAX_RUN && (a == head || fusable(s, a, n)); a = a->queue_next) {
+  for (weir_array *a = head; a && m < MAX_RUN && (a == head || fusable(s, a, n, false)); a = a->queue_next) {
     a->fuse_index = m;
     vals[m] = (value){a, 0, -1, -1};
     for (int i = 0; i < a->nin; i++) {

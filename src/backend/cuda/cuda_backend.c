@@ -1,7 +1,191 @@
-/* The CUDA backend's entry point. For now a placeholder that reports no CUDA backend, so a
-   CUDA build runs everything on the CPU; the real backend replaces this file. */
-#include "backend/backend.h"
+/* The CUDA backend's table: error mapping, the stream registry, stream creation and destruction,
+   running kernels, and synchronize. Devices, memory, events and transfers live in the other
+   files of this directory. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 
-#ifdef WEIR_HAVE_CUDA
-const weir__backend *weir__backend_cuda(void) { return NULL; }
+#include "backend/cuda/cuda_internal.h"
+#include "backend/fused.h"
+#include "core/error_internal.h"
+
+#ifndef WEIR_HAVE_CUDA
+#error "cuda_backend.c is compiled only with WEIR_HAVE_CUDA (cuda_none.c otherwise)"
 #endif
+
+/* ---- errors and the current device ---- */
+
+weir_status weir__cuda_check(cudaError_t e, const char *call) {
+  if (e == cudaSuccess) return WEIR_OK;
+  (void)cudaGetLastError(); /* so the next unrelated call does not report it again */
+  weir_status st = e == cudaErrorMemoryAllocation ? WEIR_ERR_OUT_OF_MEMORY : WEIR_ERR_DEVICE;
+  return weir__fail(st, "CUDA error in %s: %s", call, cudaGetErrorString(e));
+}
+
+int weir__cuda_device_enter(int dev) {
+  int prev = -1;
+  if (cudaGetDevice(&prev) != cudaSuccess) {
+    (void)cudaGetLastError();
+    prev = -1;
+  }
+  if (prev != dev) cudaSetDevice(dev);
+  return prev;
+}
+
+void weir__cuda_device_restore(int prev) {
+  int cur = -1;
+  if (prev < 0 || (cudaGetDevice(&cur) == cudaSuccess && cur == prev)) return;
+  cudaSetDevice(prev);
+}
+
+/* ---- the stream registry: weir stream index -> its CUDA state ----
+   The allocator needs the CUDA streams of the streams that used a block, and the core hands it
+   only their indices. Entries are added by stream_init and removed by stream_fini. */
+
+#define REGISTRY_BUCKETS 256
+static pthread_rwlock_t registry_mu = PTHREAD_RWLOCK_INITIALIZER;
+static weir__cuda_stream *registry[REGISTRY_BUCKETS];
+
+static unsigned bucket_of(int index) { return (unsigned)index % REGISTRY_BUCKETS; }
+
+static void registry_add(weir__cuda_stream *st) {
+  pthread_rwlock_wrlock(&registry_mu);
+  st->next = registry[bucket_of(st->index)];
+  registry[bucket_of(st->index)] = st;
+  pthread_rwlock_unlock(&registry_mu);
+}
+
+static void registry_remove(weir__cuda_stream *st) {
+  pthread_rwlock_wrlock(&registry_mu);
+  weir__cuda_stream **pp = &registry[bucket_of(st->index)];
+  while (*pp && *pp != st) pp = &(*pp)->next;
+  if (*pp) *pp = st->next;
+  pthread_rwlock_unlock(&registry_mu);
+}
+
+weir_status weir__cuda_record_on_index(int index, void **out) {
+  *out = NULL;
+  weir_status st = WEIR_OK;
+  /* The read lock is held while recording, so stream_fini cannot destroy the stream under us. */
+  pthread_rwlock_rdlock(&registry_mu);
+  weir__cuda_stream *cs = registry[bucket_of(index)];
+  while (cs && cs->index != index) cs = cs->next;
+  if (cs) {
+    weir__cuda_event *e = NULL;
+    st = weir__cuda_event_record_on(cs, &e);
+    *out = e;
+  }
+  pthread_rwlock_unlock(&registry_mu);
+  return st;
+}
+
+/* ---- streams ---- */
+
+static weir_status cuda_stream_init(weir__stream *s) {
+  int dev = s->device.index;
+  weir__cuda_stream *st = calloc(1, sizeof *st);
+  if (!st) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "out of memory creating a stream on Device(gpu, %d)", dev);
+  int prev = weir__cuda_device_enter(dev);
+  /* Non-blocking: never ordered with the legacy default stream, which a user's own CUDA code
+     (or a library) may be using. */
+  weir_status rc = weir__cuda_check(cudaStreamCreateWithFlags(&st->stream, cudaStreamNonBlocking),
+                                    "cudaStreamCreateWithFlags");
+  weir__cuda_device_restore(prev);
+  if (rc != WEIR_OK) {
+    free(st);
+    return rc;
+  }
+  st->device = dev;
+  st->index = s->index;
+  st->ctx.device = dev;
+  st->ctx.stream = (void *)st->stream;
+  st->ctx.cublas = NULL;
+  st->ctx.allow_tf32 = false; /* float32 matmul gives float32 accuracy, as on the CPU */
+  registry_add(st);
+  s->backend_data = st;
+  return WEIR_OK;
+}
+
+static void cuda_stream_fini(weir__stream *s) {
+  weir__cuda_stream *st = s->backend_data;
+  if (!st) return;
+  registry_remove(st); /* after this no other thread records on it */
+  int prev = weir__cuda_device_enter(st->device);
+  if (cudaStreamSynchronize(st->stream) != cudaSuccess) (void)cudaGetLastError();
+#if WEIR__CUDA_HAVE_KERNELS
+  weir__cuda_ctx_release(&st->ctx);
+#endif
+  if (cudaStreamDestroy(st->stream) != cudaSuccess) (void)cudaGetLastError();
+  weir__cuda_device_restore(prev);
+  free(st);
+  s->backend_data = NULL;
+}
+
+/* Called only from the stream's worker thread, which weir owns: no need to restore its device. */
+static weir_status cuda_run(weir__stream *s, weir__kernel_call *call) {
+  weir__cuda_stream *st = s->backend_data;
+  weir_status rc = weir__cuda_check(cudaSetDevice(st->device), "cudaSetDevice");
+  if (rc != WEIR_OK) return rc;
+#if WEIR__CUDA_HAVE_KERNELS
+  return weir__cuda_kernel_run(&st->ctx, call);
+#else
+  snprintf(call->errmsg, sizeof call->errmsg, "no CUDA kernels in this build");
+  return weir__fail(WEIR_ERR_UNSUPPORTED, "%s", call->errmsg);
+#endif
+}
+
+/* A fused elementwise program (backend/fused.h): the steps go to device memory on the stream
+   (cudaMemcpyAsync stages pageable memory before it returns, so the caller may free them), one
+   launch runs them, and the block goes back stream-ordered. */
+int weir__cuda_fused_launch(const weir__fused_program *p, void *stream); /* kernels_fused.cu */
+
+static weir_status cuda_run_fused(weir__stream *s, int64_t n, const struct weir__fused_step *steps, int nsteps) {
+  weir__cuda_stream *st = s->backend_data;
+  weir_status rc = weir__cuda_check(cudaSetDevice(st->device), "cudaSetDevice");
+  if (rc != WEIR_OK) return rc;
+  size_t bytes = (size_t)nsteps * sizeof(weir__fused_step);
+  void *dev = NULL;
+  if ((rc = weir__cuda_alloc(st->device, s, bytes, &dev)) != WEIR_OK) return rc;
+  rc = weir__cuda_check(cudaMemcpyAsync(dev, steps, bytes, cudaMemcpyHostToDevice, st->stream),
+                        "cudaMemcpyAsync (fused program)");
+  if (rc == WEIR_OK) {
+    weir__fused_program p = {n, nsteps, dev};
+    rc = weir__cuda_check((cudaError_t)weir__cuda_fused_launch(&p, (void *)st->stream), "fused elementwise kernel");
+  }
+  weir__cuda_free(st->device, dev, bytes, s->index, NULL, 0);
+  return rc;
+}
+
+static weir_status cuda_synchronize(weir__stream *s) {
+  weir__cuda_stream *st = s->backend_data;
+  if (!st) return WEIR_OK;
+  return weir__cuda_check(cudaStreamSynchronize(st->stream), "cudaStreamSynchronize");
+}
+
+static const weir__backend cuda_backend = {
+    .type = WEIR_GPU,
+    .name = "cuda",
+    .device_count = weir__cuda_device_count,
+    .device_info = weir__cuda_device_info,
+    .alloc = weir__cuda_alloc,
+    .free = weir__cuda_free,
+    .cache_bytes = weir__cuda_cache_bytes,
+    .clear_cache = weir__cuda_clear_cache,
+    .set_cache_limit = weir__cuda_set_cache_limit,
+    .host_alloc = weir__cuda_host_alloc,
+    .host_free = weir__cuda_host_free,
+    .stream_init = cuda_stream_init,
+    .stream_fini = cuda_stream_fini,
+    .run = cuda_run,
+    .run_fused = cuda_run_fused,
+    .event_record = weir__cuda_event_record,
+    .event_wait_on = weir__cuda_event_wait_on,
+    .event_sync = weir__cuda_event_sync,
+    .event_free = weir__cuda_event_free,
+    .synchronize = cuda_synchronize,
+    .copy_h2d = weir__cuda_copy_h2d,
+    .copy_d2d = weir__cuda_copy_d2d,
+    .read_to_host = weir__cuda_read_to_host,
+};
+
+const weir__backend *weir__backend_cuda(void) { return &cuda_backend; }

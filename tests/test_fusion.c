@@ -108,8 +108,10 @@ static void run_case(weir_device dev, weir_dtype t, int64_t n, int nexternal, in
     if (!p.keep[v]) continue;
     const void *x = NULL, *y = NULL;
     if (!CHECK_OK(weir_array_data(fused[v], &x)) || !CHECK_OK(weir_array_data(serial[v], &y))) break;
-    CHECK_MSG(same_bits(x, y, t, weir_array_size(fused[v])), "%s n=%lld: value %d (op %d) differs from serial replay",
-              weir_dtype_name(t), (long long)n, v, (int)p.op[v]);
+    char where[32];
+    weir_device_tostring(dev, where, sizeof where);
+    CHECK_MSG(same_bits(x, y, t, weir_array_size(fused[v])), "%s %s n=%lld: value %d (op %d) differs from serial replay",
+              where, weir_dtype_name(t), (long long)n, v, (int)p.op[v]);
   }
   for (int v = 0; v < p.nvalues; v++) {
     weir_array_free(fused[v]);

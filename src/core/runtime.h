@@ -24,6 +24,7 @@ struct weir__stream {
   pthread_cond_t work_cv; /* the worker waits here for work */
   pthread_cond_t done_cv; /* synchronize waits here for progress */
   weir_array *head, *tail;
+  _Atomic uint64_t queued; /* nodes ever queued, readable without mu (for the worker's spin) */
   uint64_t submitted; /* nodes ever queued (under mu) */
   _Atomic uint64_t completed;
   _Atomic int sync_waiters;

@@ -1,11 +1,13 @@
 /* eval / async_eval: order the graph without recursion, claim the nodes nobody scheduled yet,
    and hand them to their streams' queues in per-stream batches (one lock and one wake-up per
    stream per eval). The calling thread then waits only for the outputs it asked for. */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buffer.h"
+#include "core/capture_internal.h"
 #include "core/error_internal.h"
 #include "core/node.h"
 #include "core/runtime.h"
@@ -33,7 +35,28 @@ static void init_stripes(void) {
 }
 static unsigned stripe_of(const weir_array *a) { return (unsigned)(((uintptr_t)a >> 7) % STRIPES); }
 
+/* Spins (yielding) for up to SPIN_NS while *v still equals seen. A hand-off between threads through
+   a condition variable costs several microseconds of wake-up; most waits here are shorter. */
+#define SPIN_NS 50000
+void weir__spin_until_changed(_Atomic uint64_t *v, uint64_t seen) {
+  uint64_t deadline = 0;
+  for (int i = 0; atomic_load_explicit(v, memory_order_acquire) == seen; i++) {
+    if ((i & 63) == 0) {
+      uint64_t now = weir__now_ns();
+      if (!deadline) deadline = now + SPIN_NS;
+      else if (now > deadline) return;
+    }
+    sched_yield();
+  }
+}
+
 void weir__node_wait(weir_array *a) {
+  if (atomic_load_explicit(&a->state, memory_order_acquire) == WEIR__NODE_DONE) return;
+  uint64_t deadline = weir__now_ns() + SPIN_NS;
+  for (int i = 1; atomic_load_explicit(&a->state, memory_order_acquire) != (int)WEIR__NODE_DONE; i++) {
+    if ((i & 63) == 0 && weir__now_ns() > deadline) break;
+    sched_yield();
+  }
   if (atomic_load_explicit(&a->state, memory_order_acquire) == WEIR__NODE_DONE) return;
   pthread_once(&stripes_once, init_stripes);
   unsigned k = stripe_of(a);
@@ -124,7 +147,6 @@ oom:
 }
 
 void weir__node_fail_now(weir_array *a, weir_status st, const char *msg); /* worker.c */
-uint64_t weir__now_ns(void);
 
 static weir_status schedule(weir_array *const *arrays, size_t n, const char *fn) {
   if (n > 0 && !arrays) return weir__null_arg(fn, "arrays");

@@ -245,6 +245,12 @@ static void *worker_main(void *arg) {
   pthread_setname_np(pthread_self(), name);
   pthread_mutex_lock(&s->mu);
   for (;;) {
+    if (!s->head && !s->stop) { /* spin briefly first: a short gap between evals costs no wake-up */
+      uint64_t seen = atomic_load_explicit(&s->queued, memory_order_relaxed);
+      pthread_mutex_unlock(&s->mu);
+      weir__spin_until_changed(&s->queued, seen);
+      pthread_mutex_lock(&s->mu);
+    }
     while (!s->head && !s->stop) pthread_cond_wait(&s->work_cv, &s->mu);
     if (!s->head) break; /* stopped and drained */
     weir_array *list = s->head;
@@ -297,6 +303,7 @@ void weir__stream_enqueue(weir__stream *s, weir_array *first, weir_array *last, 
   else s->head = first;
   s->tail = last;
   s->submitted += count;
+  atomic_fetch_add_explicit(&s->queued, count, memory_order_release);
   pthread_cond_signal(&s->work_cv);
   pthread_mutex_unlock(&s->mu);
 }

@@ -3,6 +3,7 @@
    while the cache stays under its limit. Blocks are 64-byte aligned for vector loads. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -57,8 +58,19 @@ static int class_of(size_t n, size_t *capacity) {
   return SMALL_CLASSES + (p - 12) * 4 + (int)(q - 1);
 }
 
+/* A request beyond the machine's physical memory can never be met: refuse it at once rather than
+   let an overcommitting kernel hand out address space that kills the process when touched. */
+static size_t physical_bytes(void) {
+  static size_t cached;
+  if (!cached) {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    cached = pages > 0 && page > 0 ? (size_t)pages * (size_t)page : MAX_ALLOC;
+  }
+  return cached;
+}
+
 weir_status weir__host_alloc(size_t nbytes, void **out) {
-  if (nbytes == 0 || nbytes > MAX_ALLOC) return WEIR_ERR_OUT_OF_MEMORY;
+  if (nbytes == 0 || nbytes > MAX_ALLOC || nbytes > physical_bytes()) return WEIR_ERR_OUT_OF_MEMORY;
   size_t capacity;
   int c = class_of(nbytes, &capacity);
   pthread_mutex_lock(&mu);

@@ -57,11 +57,11 @@ static void compute_tile(float *restrict o, const float *restrict a, const float
   case WEIR__P_SUBTRACT: for (int j = 0; j < len; j++) t[j] = a[j] - b[j]; break;
   case WEIR__P_MULTIPLY: for (int j = 0; j < len; j++) t[j] = a[j] * b[j]; break;
   case WEIR__P_DIVIDE: for (int j = 0; j < len; j++) t[j] = a[j] / b[j]; break;
-  case WEIR__P_MAXIMUM:
-    for (int j = 0; j < len; j++) t[j] = (a[j] != a[j] || b[j] != b[j]) ? NAN : (a[j] > b[j] ? a[j] : b[j]);
+  case WEIR__P_MAXIMUM: /* exactly as the unfused kernels: NaN propagates, same signed zero */
+    for (int j = 0; j < len; j++) t[j] = (a[j] != a[j] || a[j] > b[j]) ? a[j] : b[j];
     break;
   case WEIR__P_MINIMUM:
-    for (int j = 0; j < len; j++) t[j] = (a[j] != a[j] || b[j] != b[j]) ? NAN : (a[j] < b[j] ? a[j] : b[j]);
+    for (int j = 0; j < len; j++) t[j] = (a[j] != a[j] || a[j] < b[j]) ? a[j] : b[j];
     break;
   case WEIR__P_NEGATIVE: for (int j = 0; j < len; j++) t[j] = -a[j]; break;
   case WEIR__P_ABS: for (int j = 0; j < len; j++) t[j] = fabsf(a[j]); break;

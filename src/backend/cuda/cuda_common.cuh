@@ -50,15 +50,15 @@ __device__ __forceinline__ uint16_t f32_to_bf16(float f) {
   return __bfloat16_as_ushort(__float2bfloat16_rn(f));
 }
 
-#define WCU_PLAIN(Name, T, UT, K, ID)                                                              \
-  struct Name {                                                                                    \
-    typedef T S;                                                                                   \
-    typedef T C;                                                                                   \
-    typedef UT U;                                                                                  \
-    static constexpr int kind = K;                                                                 \
-    static constexpr weir_dtype id = ID;                                                           \
-    static __device__ __forceinline__ C ld(S x) { return x; }                                      \
-    static __device__ __forceinline__ S st(C x) { return x; }                                      \
+#define WCU_PLAIN(Name, T, UT, K, ID)                                                                                  \
+  struct Name {                                                                                                        \
+    typedef T S;                                                                                                       \
+    typedef T C;                                                                                                       \
+    typedef UT U;                                                                                                      \
+    static constexpr int kind = K;                                                                                     \
+    static constexpr weir_dtype id = ID;                                                                               \
+    static __device__ __forceinline__ C ld(S x) { return x; }                                                          \
+    static __device__ __forceinline__ S st(C x) { return x; }                                                          \
   };
 WCU_PLAIN(DBool, uint8_t, uint32_t, K_BOOL, WEIR_BOOL)
 WCU_PLAIN(DU8, uint8_t, uint32_t, K_UINT, WEIR_UINT8)
@@ -72,15 +72,15 @@ WCU_PLAIN(DI64, int64_t, uint64_t, K_SINT, WEIR_INT64)
 WCU_PLAIN(DF32, float, float, K_FLOAT, WEIR_FLOAT32)
 #undef WCU_PLAIN
 
-#define WCU_HALF(Name, ID, LD, ST)                                                                 \
-  struct Name {                                                                                    \
-    typedef uint16_t S;                                                                            \
-    typedef float C;                                                                               \
-    typedef float U;                                                                               \
-    static constexpr int kind = K_FLOAT;                                                           \
-    static constexpr weir_dtype id = ID;                                                           \
-    static __device__ __forceinline__ C ld(S x) { return LD(x); }                                 \
-    static __device__ __forceinline__ S st(C x) { return ST(x); }                                 \
+#define WCU_HALF(Name, ID, LD, ST)                                                                                     \
+  struct Name {                                                                                                        \
+    typedef uint16_t S;                                                                                                \
+    typedef float C;                                                                                                   \
+    typedef float U;                                                                                                   \
+    static constexpr int kind = K_FLOAT;                                                                               \
+    static constexpr weir_dtype id = ID;                                                                               \
+    static __device__ __forceinline__ C ld(S x) { return LD(x); }                                                      \
+    static __device__ __forceinline__ S st(C x) { return ST(x); }                                                      \
   };
 WCU_HALF(DF16, WEIR_FLOAT16, f16_to_f32, f32_to_f16)
 WCU_HALF(DBF16, WEIR_BFLOAT16, bf16_to_f32, f32_to_bf16)
@@ -173,7 +173,8 @@ inline bool aligned_to(const void *p, size_t n) { return ((uintptr_t)p % n) == 0
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-inline weir_status fail(weir__kernel_call *c, weir_status s, const char *fmt, ...) {
+inline weir_status
+fail(weir__kernel_call *c, weir_status s, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(c->errmsg, sizeof c->errmsg, fmt, ap);

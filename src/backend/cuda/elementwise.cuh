@@ -47,8 +47,7 @@ template <int NIN> inline void ew_collapse(const weir__kernel_call *c, EwLayout<
   L->nd = nd;
 }
 
-template <int NIN, class OS, class IS, class F>
-__device__ __forceinline__ OS ew_apply(const F &f, IS x, IS y) {
+template <int NIN, class OS, class IS, class F> __device__ __forceinline__ OS ew_apply(const F &f, IS x, IS y) {
   if constexpr (NIN == 1) {
     (void)y;
     return f(x);

@@ -16,16 +16,14 @@ weir_status check_call(weir__kernel_call *c) {
   if (c->nin < 0 || c->nin > WEIR__MAX_INPUTS || !tensor_ok(&c->out))
     return fail(c, WEIR_ERR_INTERNAL, "%s: malformed kernel call", weir__prim_name(c->prim));
   for (int i = 0; i < c->nin; i++)
-    if (!tensor_ok(&c->in[i]))
-      return fail(c, WEIR_ERR_INTERNAL, "%s: malformed input %d", weir__prim_name(c->prim), i);
+    if (!tensor_ok(&c->in[i])) return fail(c, WEIR_ERR_INTERNAL, "%s: malformed input %d", weir__prim_name(c->prim), i);
   bool needs_params = c->prim == WEIR__P_FULL || c->prim == WEIR__P_ARANGE ||
                       (c->prim >= WEIR__P_SUM && c->prim <= WEIR__P_ARGMIN) ||
                       (c->prim >= WEIR__P_RANDOM_BITS && c->prim <= WEIR__P_RANDOM_NORMAL);
   if (needs_params && !c->params) return fail(c, WEIR_ERR_INTERNAL, "%s: no parameters", weir__prim_name(c->prim));
   bool f64 = c->out.dtype == WEIR_FLOAT64;
   for (int i = 0; i < c->nin; i++) f64 = f64 || c->in[i].dtype == WEIR_FLOAT64;
-  if (f64)
-    return fail(c, WEIR_ERR_UNSUPPORTED, "%s: float64 is not supported on the GPU", weir__prim_name(c->prim));
+  if (f64) return fail(c, WEIR_ERR_UNSUPPORTED, "%s: float64 is not supported on the GPU", weir__prim_name(c->prim));
   return WEIR_OK;
 }
 

@@ -37,9 +37,10 @@ __device__ __forceinline__ float round_store(float v, uint8_t dtype, void *p, in
   }
 }
 
-// NaN-propagating maximum/minimum, as the other kernels do.
-__device__ __forceinline__ float fmax_nan(float a, float b) { return (a != a || b != b) ? __int_as_float(0x7fc00000) : fmaxf(a, b); }
-__device__ __forceinline__ float fmin_nan(float a, float b) { return (a != a || b != b) ? __int_as_float(0x7fc00000) : fminf(a, b); }
+// Maximum/minimum exactly as the unfused kernels compute them (NaN propagates, and the same one of
+// +0/-0 is chosen), so fused and unfused results have the same bits.
+__device__ __forceinline__ float max_like_kernels(float a, float b) { return (a != a || a > b) ? a : b; }
+__device__ __forceinline__ float min_like_kernels(float a, float b) { return (a != a || a < b) ? a : b; }
 
 __global__ void fused_kernel(const weir__fused_step *steps, int nsteps, int64_t n) {
   float r[WEIR__FUSED_REGS];
@@ -56,8 +57,8 @@ __global__ void fused_kernel(const weir__fused_step *steps, int nsteps, int64_t 
       case WEIR__P_SUBTRACT: v = __fsub_rn(a, b); break;
       case WEIR__P_MULTIPLY: v = __fmul_rn(a, b); break;
       case WEIR__P_DIVIDE: v = __fdiv_rn(a, b); break;
-      case WEIR__P_MAXIMUM: v = fmax_nan(a, b); break;
-      case WEIR__P_MINIMUM: v = fmin_nan(a, b); break;
+      case WEIR__P_MAXIMUM: v = max_like_kernels(a, b); break;
+      case WEIR__P_MINIMUM: v = min_like_kernels(a, b); break;
       case WEIR__P_NEGATIVE: v = -a; break;
       case WEIR__P_ABS: v = fabsf(a); break;
       case WEIR__P_SQUARE: v = __fmul_rn(a, a); break;

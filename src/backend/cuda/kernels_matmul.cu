@@ -16,9 +16,9 @@
 namespace {
 
 struct MmLayout {
-  int nb;                                        // batch axes (out.ndim - 2)
-  int64_t shape[WEIR_MAX_NDIM];                  // out's batch shape
-  int64_t sa[WEIR_MAX_NDIM], sb[WEIR_MAX_NDIM];  // batch strides in elements, 0 when broadcast
+  int nb;                                       // batch axes (out.ndim - 2)
+  int64_t shape[WEIR_MAX_NDIM];                 // out's batch shape
+  int64_t sa[WEIR_MAX_NDIM], sb[WEIR_MAX_NDIM]; // batch strides in elements, 0 when broadcast
   int64_t M, N, K, batches;
 };
 
@@ -94,7 +94,8 @@ weir_status handle_of(weir__cuda_ctx *ctx, weir__kernel_call *c, cublasHandle_t 
     ctx->cublas = h;
   }
   cublasHandle_t h = (cublasHandle_t)ctx->cublas;
-  if ((st = cublasSetStream(h, stream_of(ctx))) != CUBLAS_STATUS_SUCCESS) return cublas_failed(c, st, "cublasSetStream");
+  if ((st = cublasSetStream(h, stream_of(ctx))) != CUBLAS_STATUS_SUCCESS)
+    return cublas_failed(c, st, "cublasSetStream");
   *out = h;
   return WEIR_OK;
 }
@@ -132,8 +133,8 @@ weir_status weir__cuda_matmul(weir__cuda_ctx *ctx, weir__kernel_call *c) {
   char *o = (char *)c->out.data;
   const int n = (int)L.N, k = (int)L.K;
   if (foldable(L)) {
-    cublasStatus_t cs = cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, n, (int)(L.M * L.batches), k, &one, b, dt, n, a, dt, k,
-                                     &zero, o, dt, n, ct, CUBLAS_GEMM_DEFAULT);
+    cublasStatus_t cs = cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, n, (int)(L.M * L.batches), k, &one, b, dt, n, a, dt,
+                                     k, &zero, o, dt, n, ct, CUBLAS_GEMM_DEFAULT);
     return cs == CUBLAS_STATUS_SUCCESS ? WEIR_OK : cublas_failed(c, cs, "cublasGemmEx");
   }
   // Runs of batches whose offsets in a and b advance by constant steps: one call each.
@@ -153,8 +154,8 @@ weir_status weir__cuda_matmul(weir__cuda_ctx *ctx, weir__kernel_call *c) {
         iter_next(L, &it);
       }
     }
-    cublasStatus_t cs = cublasGemmStridedBatchedEx(h, CUBLAS_OP_N, CUBLAS_OP_N, n, (int)L.M, k, &one, b + ob0 * es, dt, n,
-                                                   db, a + oa0 * es, dt, k, da, &zero, o + t0 * mn * es, dt, n, mn,
+    cublasStatus_t cs = cublasGemmStridedBatchedEx(h, CUBLAS_OP_N, CUBLAS_OP_N, n, (int)L.M, k, &one, b + ob0 * es, dt,
+                                                   n, db, a + oa0 * es, dt, k, da, &zero, o + t0 * mn * es, dt, n, mn,
                                                    (int)cnt, ct, CUBLAS_GEMM_DEFAULT);
     if (cs != CUBLAS_STATUS_SUCCESS) return cublas_failed(c, cs, "cublasGemmStridedBatchedEx");
     t0 += cnt;

@@ -3,14 +3,15 @@
 // Bits and uniforms are bit-identical to the CPU's: the uniform mapping low + (high - low) * u
 // is written with __fmul_rn / __fadd_rn so nvcc cannot fuse it into one multiply-add (the CPU
 // rounds twice), and every constant (low, high, the value below high, float16/bfloat16
-// forms) is computed on the host by the CPU's own code. Normals use random_bits.h's erfinvf on
-// the device: CUDA's logf/sqrtf and fused polynomial steps make them differ from the CPU's by a
-// few float32 ulp (float16/bfloat16: at most 1 ulp after rounding).
+// forms) is computed on the host by the CPU's own code. Normals round each step as the CPU
+// does too (random_normal.cuh); the log alone may round differently, in 0.03% of the values,
+// by <= 3 float32 ulp (float16/bfloat16: at most 1 ulp after rounding).
 #include "backend/cuda/cuda_common.cuh"
 
 extern "C" {
 #include "backend/random_bits.h"
 }
+#include "backend/cuda/random_normal.cuh"
 
 namespace {
 
@@ -33,12 +34,13 @@ __global__ void __launch_bounds__(kBlock) bits_kernel(uint32_t *out, int64_t n, 
 
 // The uniform's constants, as the CPU computes them (for float16/bfloat16 also as storage bits).
 struct UniformParams {
-  float l, h, span, top;         // float32: low, high, high - low, the float below high
-  uint16_t lt, ht, top16;        // float16/bfloat16: low, high, the value below high
-  float lv, hv;                  // lt, ht as floats
+  float l, h, span, top;  // float32: low, high, high - low, the float below high
+  uint16_t lt, ht, top16; // float16/bfloat16: low, high, the value below high
+  float lv, hv;           // lt, ht as floats
 };
 
-__global__ void __launch_bounds__(kBlock) uniform_f32_kernel(float *out, int64_t n, const uint32_t *key, UniformParams p) {
+__global__ void __launch_bounds__(kBlock)
+    uniform_f32_kernel(float *out, int64_t n, const uint32_t *key, UniformParams p) {
   each_word(key, n, [&](int64_t i, uint32_t w) {
     float v = __fadd_rn(p.l, __fmul_rn(p.span, weir__uniform_unit_f32(w)));
     out[i] = p.l >= p.h ? p.l : v >= p.h ? p.top : v;
@@ -46,7 +48,8 @@ __global__ void __launch_bounds__(kBlock) uniform_f32_kernel(float *out, int64_t
 }
 
 template <class D>
-__global__ void __launch_bounds__(kBlock) uniform_half_kernel(uint16_t *out, int64_t n, const uint32_t *key, UniformParams p) {
+__global__ void __launch_bounds__(kBlock)
+    uniform_half_kernel(uint16_t *out, int64_t n, const uint32_t *key, UniformParams p) {
   each_word(key, n, [&](int64_t i, uint32_t w) {
     uint16_t v = D::st(__fadd_rn(p.l, __fmul_rn(p.span, weir__uniform_unit_f32(w))));
     out[i] = p.lv >= p.hv ? p.lt : D::ld(v) >= p.hv ? p.top16 : v;
@@ -54,8 +57,9 @@ __global__ void __launch_bounds__(kBlock) uniform_half_kernel(uint16_t *out, int
 }
 
 template <class D>
-__global__ void __launch_bounds__(kBlock) normal_kernel(typename D::S *out, int64_t n, const uint32_t *key, float m, float s) {
-  each_word(key, n, [&](int64_t i, uint32_t w) { out[i] = D::st(__fadd_rn(m, __fmul_rn(s, weir__normal_f32(w)))); });
+__global__ void __launch_bounds__(kBlock)
+    normal_kernel(typename D::S *out, int64_t n, const uint32_t *key, float m, float s) {
+  each_word(key, n, [&](int64_t i, uint32_t w) { out[i] = D::st(__fadd_rn(m, __fmul_rn(s, normal_f32_rn(w)))); });
 }
 
 // Host-side float16/bfloat16 helpers: the CPU kernel's (cpu/kernels_random.c).
@@ -88,8 +92,8 @@ weir_status weir__cuda_random(weir__cuda_ctx *ctx, weir__kernel_call *c) {
   if (c->nin != 1 || key->dtype != WEIR_UINT32 || key->size != 2 || !key->contiguous)
     return fail(c, WEIR_ERR_INTERNAL, "%s expects one key input of 2 contiguous uint32", name);
   weir_dtype t = c->out.dtype;
-  bool ok = c->prim == WEIR__P_RANDOM_BITS ? t == WEIR_UINT32
-                                          : t == WEIR_FLOAT16 || t == WEIR_BFLOAT16 || t == WEIR_FLOAT32;
+  bool ok =
+      c->prim == WEIR__P_RANDOM_BITS ? t == WEIR_UINT32 : t == WEIR_FLOAT16 || t == WEIR_BFLOAT16 || t == WEIR_FLOAT32;
   if (!ok) return unsupported(c, t);
   const int64_t n = c->out.size;
   const uint32_t *k = (const uint32_t *)key->data;

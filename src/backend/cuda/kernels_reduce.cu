@@ -16,7 +16,8 @@
 // - warp: one warp per (output, chunk), lanes along rl: rows (innermost axis reduced, packed
 //   16-byte loads) and narrow columns;
 // - thread: one thread per (output, chunk), consecutive outputs at consecutive addresses:
-//   wide columns (innermost axis kept) and very short rows.
+//   wide columns (innermost axis kept; a 16-byte pack of adjacent outputs per thread when the
+//   axis length allows) and very short rows.
 // When the outputs alone cannot fill the GPU (reduce-all, a few long rows or columns) the
 // reduced range is split in chunks: each chunk writes a partial accumulator to ctx->scratch and
 // a final kernel (one warp per output) combines them, in a fixed order (deterministic).
@@ -184,8 +185,9 @@ template <class R> __device__ __forceinline__ typename R::A warp_combine(typenam
 // ---- kernels ----
 
 // This lane's share of n contiguous elements p[0..n) whose first has reduced index r0.
-template <class R> __device__ __forceinline__ void lanes_contig(typename R::A &acc, const typename R::S *p, int64_t n,
-                                                                int64_t r0, int lane) {
+template <class R>
+__device__ __forceinline__ void lanes_contig(typename R::A &acc, const typename R::S *p, int64_t n, int64_t r0,
+                                             int lane) {
   typedef typename R::S S;
   constexpr int V = 16 / sizeof(S);
   int64_t h = (int64_t)(((16 - ((uintptr_t)p & 15)) & 15) / sizeof(S)); // elements before a 16-byte boundary
@@ -228,16 +230,16 @@ __device__ __forceinline__ void walk(const RedLayout &L, const typename R::S *in
 }
 
 template <class R>
-__device__ __forceinline__ void finish(typename R::A acc, const RedLayout &L, int64_t o, int64_t s, int64_t S_, void *out,
-                                       weir_dtype ot, typename R::A *part) {
+__device__ __forceinline__ void finish(typename R::A acc, const RedLayout &L, int64_t o, int64_t s, int64_t S_,
+                                       void *out, weir_dtype ot, typename R::A *part) {
   if (S_ == 1) store_out(out, o, ot, R::result(acc, (double)L.count));
   else part[o * S_ + s] = acc;
 }
 
 template <int P, class T>
-__global__ void __launch_bounds__(kBlock) red_warp_kernel(const typename T::S *in, const RedLayout L, int64_t S_,
-                                                          int64_t chunk, void *out, weir_dtype ot,
-                                                          typename Red<P, T>::A *part) {
+__global__ void __launch_bounds__(kBlock)
+    red_warp_kernel(const typename T::S *in, const RedLayout L, int64_t S_, int64_t chunk, void *out, weir_dtype ot,
+                    typename Red<P, T>::A *part) {
   typedef Red<P, T> R;
   typedef typename R::A A;
   const int lane = threadIdx.x & 31;
@@ -262,9 +264,9 @@ __global__ void __launch_bounds__(kBlock) red_warp_kernel(const typename T::S *i
 // Thread kernel; V > 1: each thread takes V adjacent outputs of the innermost kept axis (its
 // length a multiple of V, the input pack-aligned), loading one pack per reduced element.
 template <int P, class T, int V>
-__global__ void __launch_bounds__(kBlock) red_thread_kernel(const typename T::S *in, const RedLayout L, int64_t S_,
-                                                            int64_t chunk, void *out, weir_dtype ot,
-                                                            typename Red<P, T>::A *part) {
+__global__ void __launch_bounds__(kBlock)
+    red_thread_kernel(const typename T::S *in, const RedLayout L, int64_t S_, int64_t chunk, void *out, weir_dtype ot,
+                      typename Red<P, T>::A *part) {
   typedef Red<P, T> R;
   typedef typename R::A A;
   typedef typename R::S S;
@@ -289,9 +291,9 @@ __global__ void __launch_bounds__(kBlock) red_thread_kernel(const typename T::S 
 
 // One warp per output combines its S_ partials.
 template <int P, class T>
-__global__ void __launch_bounds__(kBlock) red_final_kernel(const typename Red<P, T>::A *part, const int64_t K,
-                                                           const int64_t S_, const double count, void *out,
-                                                           weir_dtype ot) {
+__global__ void __launch_bounds__(kBlock)
+    red_final_kernel(const typename Red<P, T>::A *part, const int64_t K, const int64_t S_, const double count,
+                     void *out, weir_dtype ot) {
   typedef Red<P, T> R;
   const int lane = threadIdx.x & 31;
   const int64_t o = (int64_t)blockIdx.x * (kBlock / 32) + (threadIdx.x >> 5);
@@ -398,8 +400,8 @@ weir_status reduce_run(weir__cuda_ctx *ctx, weir__kernel_call *c, const RedLayou
   constexpr int V = 16 / sizeof(S);
   const S *in = (const S *)c->in[0].data;
   // Packed columns: the innermost axis kept, V of its outputs per thread.
-  const bool packed = !use_warp && kin > 0 && kin % V == 0 && aligned_to(in, 16) && L.nk > 0 &&
-                      L.kstride[L.nk - 1] == 1;
+  const bool packed =
+      !use_warp && kin > 0 && kin % V == 0 && aligned_to(in, 16) && L.nk > 0 && L.kstride[L.nk - 1] == 1;
   const int sms = sm_count(ctx->device);
   const int64_t items = packed ? L.K / V : L.K;
   int64_t S_, chunk;
@@ -425,7 +427,7 @@ weir_status reduce_run(weir__cuda_ctx *ctx, weir__kernel_call *c, const RedLayou
   weir_status st = launched(c);
   if (st != WEIR_OK || S_ == 1) return st;
   red_final_kernel<P, T><<<(unsigned)ceil_div(L.K, kBlock / 32), kBlock, 0, s>>>(part, L.K, S_, (double)L.count,
-                                                                               c->out.data, c->out.dtype);
+                                                                                 c->out.data, c->out.dtype);
   return launched(c);
 }
 
@@ -443,8 +445,8 @@ weir_status weir__cuda_reduce(weir__cuda_ctx *ctx, weir__kernel_call *c) {
   if (!in->contiguous) return fail(c, WEIR_ERR_INTERNAL, "%s expects a contiguous input", name);
   uint64_t mask = c->params->reduce.axes_mask;
   if (in->ndim < 64 && (mask >> in->ndim) != 0)
-    return fail(c, WEIR_ERR_INTERNAL, "%s: axes mask 0x%llx beyond the input's %d axes", name,
-                (unsigned long long)mask, in->ndim);
+    return fail(c, WEIR_ERR_INTERNAL, "%s: axes mask 0x%llx beyond the input's %d axes", name, (unsigned long long)mask,
+                in->ndim);
   RedLayout L;
   int64_t kin;
   bool inner_reduced = layout(c, &L, &kin);
@@ -452,8 +454,8 @@ weir_status weir__cuda_reduce(weir__cuda_ctx *ctx, weir__kernel_call *c) {
   bool arg = c->prim == WEIR__P_ARGMAX || c->prim == WEIR__P_ARGMIN;
   bool extreme = arg || c->prim == WEIR__P_MAX || c->prim == WEIR__P_MIN;
   if (L.K != c->out.size)
-    return fail(c, WEIR_ERR_INTERNAL, "%s: output has %lld elements, the kept axes %lld", name,
-                (long long)c->out.size, (long long)L.K);
+    return fail(c, WEIR_ERR_INTERNAL, "%s: output has %lld elements, the kept axes %lld", name, (long long)c->out.size,
+                (long long)L.K);
   if (arg ? ot != WEIR_UINT32 : (extreme && ot != t))
     return fail(c, WEIR_ERR_INTERNAL, "%s of %s: output dtype %s not expected", name, weir_dtype_name(t),
                 weir_dtype_name(ot));

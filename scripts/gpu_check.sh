@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# One call on a GPU machine: build with CUDA, run every test, the examples and the GPU benchmark,
+# writing logs to $OUT (or ./gpu-check-out). Usage: scripts/gpu_check.sh [quick|full|sanitize]
+set -uo pipefail
+mode=${1:-full}
+out=${OUT:-$PWD/gpu-check-out}
+mkdir -p "$out"
+cd "$(dirname "$0")/.."
+nvidia-smi -L > "$out/gpus.txt" 2>&1
+cat "$out/gpus.txt"
+jobs=$(nproc)
+cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
+start=$(date +%s)
+cmake --build build-gpu -j "$jobs" > "$out/build.log" 2>&1 || { grep -E "error|Error" "$out/build.log" | head -40; exit 1; }
+echo "build: $(( $(date +%s) - start )) s"
+rc=0
+(cd build-gpu && ctest -j 4 --timeout 300 --output-on-failure > "$out/ctest.log" 2>&1) || rc=1
+grep -E "Test +#|tests passed|FAIL" "$out/ctest.log" | tail -40
+examples/check_outputs.sh build-gpu > "$out/examples.log" 2>&1 || rc=1
+tail -3 "$out/examples.log"
+if [ "$mode" = full ]; then
+  build-gpu/bench/bench_gpu > "$out/bench_gpu.txt" 2>&1 || rc=1
+  grep -E "^\|" "$out/bench_gpu.txt"
+  python3 bench/peers_gpu.py --weir-output "$out/bench_gpu.txt" > "$out/peers_gpu.txt" 2>&1 || true
+  tail -25 "$out/peers_gpu.txt"
+fi
+if [ "$mode" = sanitize ]; then
+  for t in test_gpu_ops test_gpu_streams test_fusion; do
+    for tool in memcheck racecheck; do
+      WEIR_TEST_SCALE=0.05 compute-sanitizer --tool "$tool" --error-exitcode 9 "build-gpu/tests/$t" > "$out/cs_${tool}_$t.log" 2>&1
+      echo "compute-sanitizer $tool $t: rc=$? $(grep -E 'ERROR SUMMARY|passed' "$out/cs_${tool}_$t.log" | tr '\n' ' ')"
+    done
+  done
+fi
+exit $rc

@@ -38,6 +38,8 @@
 
 #include <weir/weir.h>
 
+#include "bench_util.h"
+
 #ifdef WEIR_HAVE_CUDA
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
@@ -116,22 +118,6 @@ static double timer_stop(cu_timer t) {
   return ms * 1e-3;
 }
 #endif
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* ---- configuration and results ------------------------------------------------------------- */
 

@@ -35,7 +35,12 @@ static weir_status ready_event(weir__buffer *b, void **ev) {
   if (b->writer == 0 || b->device.type != WEIR_GPU) return WEIR_OK;
   if (!b->ready) {
     weir__stream *w = weir__stream_lookup(b->writer);
-    if (!w || !atomic_load(&w->alive) || w->index != b->writer) return WEIR_OK;
+    /* A freed writer was drained: nothing to wait for. (A writer freed concurrently with this
+       lookup may be recycled under us; these checks keep that from calling the wrong backend —
+       proper reference counting of stream structs is a follow-up.) */
+    if (!w || !atomic_load(&w->alive) || w->index != b->writer || w->device.type != b->device.type ||
+        w->device.index != b->device.index || !w->backend->event_record)
+      return WEIR_OK;
     weir_status st = w->backend->event_record(w, &b->ready);
     if (st != WEIR_OK) return st;
   }

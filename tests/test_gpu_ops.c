@@ -11,7 +11,8 @@
    - matmul (2-D, batched, broadcast batch, 1-D, transposed, empty): rel Frobenius error against a
      float64 reference, 1e-4 float32, 1e-2 float16/bfloat16;
    with broadcasting, transposed (strided) inputs, reshape, sizes 0, 1, 7, 1000, 1<<20 and 0-d.
-   Also float64 refused at the call on a GPU stream, item/tostring of GPU results, device info.
+   Also float64 refused at the call on a GPU stream (and moved to the CPU when no stream is named),
+   item/tostring of GPU results, device info.
    Skips (77) without a GPU. */
 #include "harness.h"
 
@@ -687,6 +688,29 @@ static void test_float64_refused(void) {
   weir_array_free(f64);
 }
 
+/* With no stream named, float64 work goes to the CPU even when the default device is this GPU
+   (seed 004: `mx.set_default_device(mx.gpu); x.astype(mx.float64)`); float32 work stays on it. */
+static void test_float64_default_goes_to_cpu(void) {
+  weir_device prev = weir_default_device();
+  if (!CHECK_OK(weir_set_default_device(WEIR_GPU_DEVICE(g_k)))) return;
+  weir_array *x = NULL, *y64 = NULL, *s64 = NULL, *y32 = NULL;
+  const int64_t shape[2] = {64, 64};
+  CHECK_OK(weir_ones(&x, shape, 2, WEIR_FLOAT32, WEIR_DEFAULT));
+  CHECK_MSG(weir_array_stream(x).device.type == WEIR_GPU, "gpu:%d float32 ones left the GPU", g_k);
+  CHECK_OK(weir_astype(&y64, x, WEIR_FLOAT64, WEIR_DEFAULT));
+  CHECK_MSG(y64 && weir_array_stream(y64).device.type == WEIR_CPU, "gpu:%d astype(float64) not on the cpu", g_k);
+  CHECK_OK(weir_sum(&s64, y64, NULL, 0, false, weir_on(WEIR_CPU_DEVICE)));
+  double v = 0;
+  if (CHECK_OK(weir_array_item_double(s64, &v))) CHECK_CLOSE(v, 64.0 * 64.0, 0);
+  CHECK_OK(weir_add(&y32, x, x, WEIR_DEFAULT)); /* float32 work stays on the GPU */
+  CHECK_MSG(y32 && weir_array_stream(y32).device.type == WEIR_GPU, "gpu:%d float32 add left the GPU", g_k);
+  weir_array *o = NULL; /* an explicit GPU stream still refuses float64 */
+  CHECK_STATUS(weir_astype(&o, x, WEIR_FLOAT64, weir_on(WEIR_GPU_DEVICE(g_k))), WEIR_ERR_UNSUPPORTED);
+  weir_array *list[] = {x, y64, s64, y32, o};
+  for (int i = 0; i < 5; i++) weir_array_free(list[i]);
+  CHECK_OK(weir_set_default_device(prev));
+}
+
 static void test_host_reads(void) {
   const int32_t iv[3] = {2, -3, 40};
   const float fv[4] = {0.5f, -1.25f, 3.0f, 1e-3f};
@@ -781,6 +805,7 @@ int main(void) {
     printf("-- gpu:%d (stream %d)\n", k, g_gs.index);
     H_RUN(test_device_info);
     H_RUN(test_float64_refused);
+    H_RUN(test_float64_default_goes_to_cpu);
     H_RUN(test_host_reads);
     H_RUN(test_unary_exact);
     H_RUN(test_unary_float);

@@ -20,11 +20,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#ifdef __CUDACC__
-#define WEIR__HD __host__ __device__ static inline
-#else
-#define WEIR__HD static inline
-#endif
+#include "backend/host_device.h"
 
 WEIR__HD uint32_t weir__rotl32(uint32_t x, int r) { return (x << r) | (x >> (32 - r)); }
 

@@ -12,22 +12,8 @@
 
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_rows.h"
+#include "backend/kernel_math.h"
 
-/* Exact integer powers by squaring, wrapping modulo 2^64 (callers keep the low bits). */
-static inline uint64_t upow(uint64_t b, uint64_t e) {
-  uint64_t r = 1;
-  while (e) {
-    if (e & 1) r *= b;
-    b *= b;
-    e >>= 1;
-  }
-  return r;
-}
-/* A negative exponent gives 1/b^-e truncated: 0, except 1 for b == 1 and +-1 for b == -1. */
-static inline uint64_t spow(int64_t b, int64_t e) {
-  if (e < 0) return b == 1 ? 1 : b == -1 ? (((uint64_t)e & 1) ? UINT64_MAX : 1) : 0;
-  return upow((uint64_t)b, (uint64_t)e);
-}
 
 #define ADD_B(C, U, x, y) (((x) | (y)) != 0)
 #define SUB_B(C, U, x, y) (((x) ^ (y)) != 0)
@@ -38,8 +24,8 @@ static inline uint64_t spow(int64_t b, int64_t e) {
 #define MUL_I(C, U, x, y) ((C)((U)(x) * (U)(y)))
 #define MAX_I(C, U, x, y) ((x) > (y) ? (x) : (y))
 #define MIN_I(C, U, x, y) ((x) < (y) ? (x) : (y))
-#define POW_U(C, U, x, y) ((C)upow((x), (y)))
-#define POW_S(C, U, x, y) ((C)spow((x), (y)))
+#define POW_U(C, U, x, y) ((C)weir__ipow_u((x), (y)))
+#define POW_S(C, U, x, y) ((C)weir__ipow_s((x), (y)))
 #define ADD_F(C, U, x, y) ((x) + (y))
 #define SUB_F(C, U, x, y) ((x) - (y))
 #define MUL_F(C, U, x, y) ((x) * (y))

@@ -18,6 +18,7 @@
 #include <math.h>
 
 #include "backend/cpu/cpu_kernels.h"
+#include "backend/kernel_math.h"
 #include "backend/cpu/cpu_rows.h"
 
 #define BLOCK 1024
@@ -444,19 +445,9 @@ weir_status weir__cpu_reduce(weir__kernel_call *c, int64_t lo, int64_t hi) {
   R.store = stores[ot];
 
   /* Merge consecutive axes of one kind, skipping size-1 axes (strides are row-major). */
-  int ng = 0;
   int64_t gshape[WEIR_MAX_NDIM];
   bool gred[WEIR_MAX_NDIM];
-  for (int d = 0; d < in->ndim; d++) {
-    bool r = (mask >> d) & 1;
-    if (in->shape[d] == 1) continue;
-    if (ng > 0 && gred[ng - 1] == r) {
-      gshape[ng - 1] *= in->shape[d];
-    } else {
-      gshape[ng] = in->shape[d];
-      gred[ng++] = r;
-    }
-  }
+  int ng = weir__merge_reduce_axes(in->shape, in->ndim, mask, gshape, gred);
   if (ng == 0) { /* one element */
     gshape[0] = 1;
     gred[ng++] = false;

@@ -21,6 +21,7 @@
 
 extern "C" {
 #include "backend/kernel.h"
+#include "backend/kernel_math.h"
 #include "core/dtype_util.h"
 }
 #include "backend/cuda/cuda_kernels.h"

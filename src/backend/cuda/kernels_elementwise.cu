@@ -14,20 +14,6 @@ namespace {
 
 // ---- the operations, one functor per (primitive, dtype) ----
 
-__device__ __forceinline__ uint64_t upow(uint64_t b, uint64_t e) {
-  uint64_t r = 1;
-  while (e) {
-    if (e & 1) r *= b;
-    b *= b;
-    e >>= 1;
-  }
-  return r;
-}
-// A negative exponent gives 1/b^-e truncated: 0, except 1 for b == 1 and +-1 for b == -1.
-__device__ __forceinline__ uint64_t spow(int64_t b, int64_t e) {
-  if (e < 0) return b == 1 ? 1 : b == -1 ? (((uint64_t)e & 1) ? UINT64_MAX : 1) : 0;
-  return upow((uint64_t)b, (uint64_t)e);
-}
 
 __device__ __forceinline__ float via_double_exp(float x) { return (float)exp((double)x); }
 // A signaling NaN (quiet bit clear); converting it to double would quieten it.
@@ -110,8 +96,8 @@ template <int P, class T> struct BinaryF {
       else if constexpr (P == WEIR__P_MULTIPLY) return (C)((U)x * (U)y);
       else if constexpr (P == WEIR__P_MAXIMUM) return x > y ? x : y;
       else if constexpr (P == WEIR__P_MINIMUM) return x < y ? x : y;
-      else if constexpr (T::kind == K_UINT) return (C)upow(x, y);
-      else return (C)spow(x, y);
+      else if constexpr (T::kind == K_UINT) return (C)weir__ipow_u(x, y);
+      else return (C)weir__ipow_s(x, y);
     }
   }
   __device__ __forceinline__ S operator()(S a, S b) const { return T::st(apply(T::ld(a), T::ld(b))); }

@@ -311,19 +311,9 @@ __global__ void __launch_bounds__(kBlock)
 bool layout(const weir__kernel_call *c, RedLayout *L, int64_t *kin) {
   const weir__tensor *in = &c->in[0];
   uint64_t mask = c->params->reduce.axes_mask;
-  int ng = 0;
   int64_t gshape[WEIR_MAX_NDIM];
   bool gred[WEIR_MAX_NDIM];
-  for (int d = 0; d < in->ndim; d++) {
-    bool r = (mask >> d) & 1;
-    if (in->shape[d] == 1) continue;
-    if (ng > 0 && gred[ng - 1] == r) {
-      gshape[ng - 1] *= in->shape[d];
-    } else {
-      gshape[ng] = in->shape[d];
-      gred[ng++] = r;
-    }
-  }
+  int ng = weir__merge_reduce_axes(in->shape, in->ndim, mask, gshape, gred);
   int64_t s = 1, gstride[WEIR_MAX_NDIM];
   for (int g = ng - 1; g >= 0; g--) {
     gstride[g] = s;

@@ -21,27 +21,13 @@ import argparse
 import statistics
 import sys
 import threading
-import time
 
-now = time.perf_counter
-
-
-def median_of(fn, runs):
-    return statistics.median(fn() for _ in range(runs))
+from peers_common import median_of, now, parse_bench, print_table
 
 
 def parse_weir(path):
     """BENCH lines of bench_core's output -> {name: value}."""
-    out = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 3 and parts[0] == "BENCH":
-                try:
-                    out[parts[1]] = float(parts[2])
-                except ValueError:
-                    pass
-    return out
+    return parse_bench(path)
 
 
 class Config:
@@ -351,12 +337,6 @@ ROWS = [
 ]
 
 
-def fmt(v):
-    if v is None:
-        return "-"
-    return f"{v:.3f}" if abs(v) < 100 else f"{v:.1f}"
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--weir-output", metavar="FILE", help="bench_core's stdout, for ratios")
@@ -395,16 +375,7 @@ def main():
     if not names:
         print("peers_cpu: nothing to compare")
         return 0
-    w = 38
-    print()
-    print(f"| {'metric':<{w}} | " + " | ".join(f"{n:>10}" for n in names) + " |")
-    print(f"|{'-' * (w + 2)}|" + "|".join("-" * 12 for _ in names) + "|")
-    for key, label, _ in ROWS:
-        vals = [results[n].get(key, (None, ""))[0] for n in names]
-        if all(v is None for v in vals):
-            continue
-        print(f"| {label:<{w}} | " + " | ".join(f"{fmt(v):>10}" for v in vals) + " |")
-    print()
+    print_table(results, ROWS, 38)
     print("numpy/torch are eager: their 'round trip' is one op; their 'concurrently' is two threads.")
     print("weir's copy is a plain C memcpy (a machine reference); each peer's is its own copy op.")
 

@@ -26,26 +26,17 @@ add/sum/matmul times are CUDA events and do not. Besides the tables, one line pe
 """
 import argparse
 import os
-import statistics
 import sys
-import time
 
-now = time.perf_counter
+from peers_common import now, parse_bench, print_table
+from peers_common import median_of as median_after
+
 SUM_COLS = 16384
 
 
 def parse_weir(path):
     """BENCH gpu_* lines of bench_gpu's output -> {name without gpu_: value}."""
-    out = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 3 and parts[0] == "BENCH" and parts[1].startswith("gpu_"):
-                try:
-                    out[parts[1][4:]] = float(parts[2])
-                except ValueError:
-                    pass
-    return out
+    return parse_bench(path, "gpu_")
 
 
 class Config:
@@ -67,9 +58,8 @@ class Config:
 
 
 def median_of(fn, runs, warmup=1):
-    for _ in range(warmup):
-        fn()
-    return statistics.median(fn() for _ in range(runs))
+    """The GPU timings warm up once by default (module load, handles, first allocations)."""
+    return median_after(fn, runs, warmup)
 
 
 # ---- the scenarios, written once over a small adapter per peer ---------------------------------
@@ -275,12 +265,6 @@ ROWS = [
 ]
 
 
-def fmt(v):
-    if v is None:
-        return "-"
-    return f"{v:.3f}" if abs(v) < 100 else f"{v:.1f}"
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--weir-output", metavar="FILE", help="bench_gpu's stdout, for ratios")
@@ -324,16 +308,7 @@ def main():
     if not any(n != "weir" for n in names):
         print("peers_gpu: no GPU peer ran; nothing to compare")
         return 0
-    w = 34
-    print()
-    print(f"| {'metric':<{w}} | " + " | ".join(f"{n:>10}" for n in names) + " |")
-    print(f"|{'-' * (w + 2)}|" + "|".join("-" * 12 for _ in names) + "|")
-    for key, label, _ in ROWS:
-        vals = [results[n].get(key, (None, ""))[0] for n in names]
-        if all(v is None for v in vals):
-            continue
-        print(f"| {label:<{w}} | " + " | ".join(f"{fmt(v):>10}" for v in vals) + " |")
-    print()
+    print_table(results, ROWS, 34)
     print("weir: wall clock around build + eval; peers: wall clock (chain, round trip), CUDA events (rest).")
 
     if weir:

@@ -8,74 +8,7 @@
 #include <string.h>
 
 #include "backend/cpu/cpu_kernels.h"
-
-typedef struct {
-  int nb;                       /* batch axes (out.ndim - 2) */
-  int64_t shape[WEIR_MAX_NDIM]; /* out's batch shape */
-  int64_t sa[WEIR_MAX_NDIM], sb[WEIR_MAX_NDIM]; /* batch strides in elements, 0 when broadcast */
-  int64_t M, N, K, batches;
-} mm_layout;
-
-static weir_status layout(weir__kernel_call *c, mm_layout *L) {
-  const weir__tensor *a = &c->in[0], *b = &c->in[1], *o = &c->out;
-  int nd = o->ndim;
-  if (c->nin != 2 || nd < 2 || a->ndim != nd || b->ndim != nd)
-    return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "matmul expects two inputs with the output's %d (>= 2) axes", nd);
-  if (!a->contiguous || !b->contiguous)
-    return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "matmul expects contiguous inputs");
-  L->M = a->shape[nd - 2];
-  L->K = a->shape[nd - 1];
-  L->N = b->shape[nd - 1];
-  if (b->shape[nd - 2] != L->K || o->shape[nd - 2] != L->M || o->shape[nd - 1] != L->N)
-    return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "matmul: shapes do not chain (M %lld, K %lld / %lld, N %lld)",
-                          (long long)L->M, (long long)L->K, (long long)b->shape[nd - 2], (long long)L->N);
-  L->nb = nd - 2;
-  L->batches = 1;
-  int64_t ra = L->M * L->K, rb = L->K * L->N; /* row-major strides, innermost batch axis first */
-  for (int d = nd - 3; d >= 0; d--) {
-    int64_t n = o->shape[d];
-    if ((a->shape[d] != n && a->shape[d] != 1) || (b->shape[d] != n && b->shape[d] != 1))
-      return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "matmul: batch axis %d does not broadcast", d);
-    L->shape[d] = n;
-    L->sa[d] = a->shape[d] == 1 ? 0 : ra;
-    L->sb[d] = b->shape[d] == 1 ? 0 : rb;
-    ra *= a->shape[d];
-    rb *= b->shape[d];
-    L->batches *= n;
-  }
-  if (L->M > INT_MAX || L->N > INT_MAX || L->K > INT_MAX)
-    return weir__cpu_fail(c, WEIR_ERR_UNSUPPORTED, "matmul: a dimension above %d is beyond BLAS", INT_MAX);
-  return WEIR_OK;
-}
-
-/* Batch offsets (in elements) of a and b, advanced batch by batch in out's row-major order. */
-typedef struct {
-  int64_t idx[WEIR_MAX_NDIM], oa, ob;
-} mm_iter;
-
-static void iter_next(const mm_layout *L, mm_iter *it) {
-  for (int d = L->nb - 1; d >= 0; d--) {
-    it->oa += L->sa[d];
-    it->ob += L->sb[d];
-    if (++it->idx[d] < L->shape[d]) return;
-    it->oa -= L->shape[d] * L->sa[d];
-    it->ob -= L->shape[d] * L->sb[d];
-    it->idx[d] = 0;
-  }
-}
-
-/* True when b is the same matrix for every batch and a's batches are one contiguous stack:
-   then all batches are one (batches * M) x K product. */
-static bool foldable(const mm_layout *L) {
-  int64_t expect = L->M * L->K;
-  for (int d = L->nb - 1; d >= 0; d--) {
-    if (L->sb[d] != 0) return false;
-    if (L->shape[d] == 1) continue;
-    if (L->sa[d] != expect) return false;
-    expect *= L->shape[d];
-  }
-  return L->batches * L->M <= INT_MAX;
-}
+#include "backend/matmul_layout.h"
 
 static void gemm_f32(int M, int N, int K, const float *a, const float *b, float *o) {
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, b, N, 0.0f, o, N);
@@ -91,7 +24,7 @@ static void widen(float *dst, const uint16_t *src, int64_t n, bool bf16) {
     for (int64_t i = 0; i < n; i++) dst[i] = weir__f16_to_f32(src[i]);
 }
 
-static weir_status matmul_half(weir__kernel_call *c, const mm_layout *L, bool bf16) {
+static weir_status matmul_half(weir__kernel_call *c, const weir__mm_layout *L, bool bf16) {
   int64_t mk = L->M * L->K, kn = L->K * L->N, mn = L->M * L->N;
   float *fa = malloc((size_t)(mk + kn + mn) * sizeof(float));
   if (!fa)
@@ -100,7 +33,7 @@ static weir_status matmul_half(weir__kernel_call *c, const mm_layout *L, bool bf
   float *fb = fa + mk, *fo = fb + kn;
   const uint16_t *a = c->in[0].data, *b = c->in[1].data;
   uint16_t *o = c->out.data;
-  mm_iter it = {{0}, 0, 0};
+  weir__mm_iter it = {{0}, 0, 0};
   int64_t last_a = -1, last_b = -1;
   for (int64_t t = 0; t < L->batches; t++) {
     if (it.oa != last_a) widen(fa, a + it.oa, mk, bf16);
@@ -113,15 +46,15 @@ static weir_status matmul_half(weir__kernel_call *c, const mm_layout *L, bool bf
       for (int64_t i = 0; i < mn; i++) ot[i] = weir__f32_to_bf16(fo[i]);
     else
       for (int64_t i = 0; i < mn; i++) ot[i] = weir__f32_to_f16(fo[i]);
-    iter_next(L, &it);
+    weir__mm_iter_next(L, &it);
   }
   free(fa);
   return WEIR_OK;
 }
 
 weir_status weir__cpu_matmul(weir__kernel_call *c) {
-  mm_layout L = {0};
-  weir_status st = layout(c, &L);
+  weir__mm_layout L = {0};
+  weir_status st = weir__matmul_layout(c, &L, "BLAS");
   if (st != WEIR_OK) return st;
   weir_dtype t = c->out.dtype;
   if (!weir__dtype_is_float(t) || c->in[0].dtype != t || c->in[1].dtype != t) {
@@ -136,11 +69,11 @@ weir_status weir__cpu_matmul(weir__kernel_call *c) {
   }
   if (t == WEIR_FLOAT16 || t == WEIR_BFLOAT16) return matmul_half(c, &L, t == WEIR_BFLOAT16);
   int64_t mn = L.M * L.N, batches = L.batches, M = L.M;
-  if (foldable(&L)) {
+  if (weir__mm_foldable(&L)) {
     M *= batches;
     batches = 1;
   }
-  mm_iter it = {{0}, 0, 0};
+  weir__mm_iter it = {{0}, 0, 0};
   for (int64_t b = 0; b < batches; b++) {
     if (t == WEIR_FLOAT32)
       gemm_f32((int)M, (int)L.N, (int)L.K, (const float *)c->in[0].data + it.oa, (const float *)c->in[1].data + it.ob,
@@ -148,7 +81,7 @@ weir_status weir__cpu_matmul(weir__kernel_call *c) {
     else
       gemm_f64((int)M, (int)L.N, (int)L.K, (const double *)c->in[0].data + it.oa,
                (const double *)c->in[1].data + it.ob, (double *)c->out.data + b * mn);
-    iter_next(&L, &it);
+    weir__mm_iter_next(&L, &it);
   }
   return WEIR_OK;
 }

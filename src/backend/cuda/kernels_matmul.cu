@@ -12,74 +12,11 @@
 #include <cublas_v2.h>
 
 #include "backend/cuda/cuda_common.cuh"
+extern "C" {
+#include "backend/matmul_layout.h"
+}
 
 namespace {
-
-struct MmLayout {
-  int nb;                                       // batch axes (out.ndim - 2)
-  int64_t shape[WEIR_MAX_NDIM];                 // out's batch shape
-  int64_t sa[WEIR_MAX_NDIM], sb[WEIR_MAX_NDIM]; // batch strides in elements, 0 when broadcast
-  int64_t M, N, K, batches;
-};
-
-weir_status layout(weir__kernel_call *c, MmLayout *L) {
-  const weir__tensor *a = &c->in[0], *b = &c->in[1], *o = &c->out;
-  int nd = o->ndim;
-  if (c->nin != 2 || nd < 2 || a->ndim != nd || b->ndim != nd)
-    return fail(c, WEIR_ERR_INTERNAL, "matmul expects two inputs with the output's %d (>= 2) axes", nd);
-  if (!a->contiguous || !b->contiguous) return fail(c, WEIR_ERR_INTERNAL, "matmul expects contiguous inputs");
-  L->M = a->shape[nd - 2];
-  L->K = a->shape[nd - 1];
-  L->N = b->shape[nd - 1];
-  if (b->shape[nd - 2] != L->K || o->shape[nd - 2] != L->M || o->shape[nd - 1] != L->N)
-    return fail(c, WEIR_ERR_INTERNAL, "matmul: shapes do not chain (M %lld, K %lld / %lld, N %lld)", (long long)L->M,
-                (long long)L->K, (long long)b->shape[nd - 2], (long long)L->N);
-  L->nb = nd - 2;
-  L->batches = 1;
-  int64_t ra = L->M * L->K, rb = L->K * L->N; // row-major strides, innermost batch axis first
-  for (int d = nd - 3; d >= 0; d--) {
-    int64_t n = o->shape[d];
-    if ((a->shape[d] != n && a->shape[d] != 1) || (b->shape[d] != n && b->shape[d] != 1))
-      return fail(c, WEIR_ERR_INTERNAL, "matmul: batch axis %d does not broadcast", d);
-    L->shape[d] = n;
-    L->sa[d] = a->shape[d] == 1 ? 0 : ra;
-    L->sb[d] = b->shape[d] == 1 ? 0 : rb;
-    ra *= a->shape[d];
-    rb *= b->shape[d];
-    L->batches *= n;
-  }
-  if (L->M > INT_MAX || L->N > INT_MAX || L->K > INT_MAX)
-    return fail(c, WEIR_ERR_UNSUPPORTED, "matmul: a dimension above %d is beyond cuBLAS", INT_MAX);
-  return WEIR_OK;
-}
-
-// Batch offsets (in elements) of a and b, advanced batch by batch in out's row-major order.
-struct MmIter {
-  int64_t idx[WEIR_MAX_NDIM], oa, ob;
-};
-
-void iter_next(const MmLayout &L, MmIter *it) {
-  for (int d = L.nb - 1; d >= 0; d--) {
-    it->oa += L.sa[d];
-    it->ob += L.sb[d];
-    if (++it->idx[d] < L.shape[d]) return;
-    it->oa -= L.shape[d] * L.sa[d];
-    it->ob -= L.shape[d] * L.sb[d];
-    it->idx[d] = 0;
-  }
-}
-
-// b is one matrix for every batch and a's batches are one contiguous stack.
-bool foldable(const MmLayout &L) {
-  int64_t expect = L.M * L.K;
-  for (int d = L.nb - 1; d >= 0; d--) {
-    if (L.sb[d] != 0) return false;
-    if (L.shape[d] == 1) continue;
-    if (L.sa[d] != expect) return false;
-    expect *= L.shape[d];
-  }
-  return L.batches * L.M <= INT_MAX;
-}
 
 weir_status cublas_failed(weir__kernel_call *c, cublasStatus_t st, const char *what) {
   return fail(c, WEIR_ERR_DEVICE, "matmul: %s failed: %s", what, cublasGetStatusString(st));
@@ -103,8 +40,8 @@ weir_status handle_of(weir__cuda_ctx *ctx, weir__kernel_call *c, cublasHandle_t 
 } // namespace
 
 weir_status weir__cuda_matmul(weir__cuda_ctx *ctx, weir__kernel_call *c) {
-  MmLayout L;
-  weir_status st = layout(c, &L);
+  weir__mm_layout L = {};
+  weir_status st = weir__matmul_layout(c, &L, "cuBLAS");
   if (st != WEIR_OK) return st;
   weir_dtype t = c->out.dtype;
   if (c->in[0].dtype != t || c->in[1].dtype != t)
@@ -132,26 +69,26 @@ weir_status weir__cuda_matmul(weir__cuda_ctx *ctx, weir__kernel_call *c) {
   const char *a = (const char *)c->in[0].data, *b = (const char *)c->in[1].data;
   char *o = (char *)c->out.data;
   const int n = (int)L.N, k = (int)L.K;
-  if (foldable(L)) {
+  if (weir__mm_foldable(&L)) {
     cublasStatus_t cs = cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, n, (int)(L.M * L.batches), k, &one, b, dt, n, a, dt,
                                      k, &zero, o, dt, n, ct, CUBLAS_GEMM_DEFAULT);
     return cs == CUBLAS_STATUS_SUCCESS ? WEIR_OK : cublas_failed(c, cs, "cublasGemmEx");
   }
   // Runs of batches whose offsets in a and b advance by constant steps: one call each.
-  MmIter it;
+  weir__mm_iter it;
   memset(&it, 0, sizeof it);
   for (int64_t t0 = 0; t0 < L.batches;) {
     const int64_t oa0 = it.oa, ob0 = it.ob;
     int64_t cnt = 1, da = 0, db = 0;
-    iter_next(L, &it);
+    weir__mm_iter_next(&L, &it);
     if (t0 + 1 < L.batches) {
       da = it.oa - oa0;
       db = it.ob - ob0;
       cnt = 2;
-      iter_next(L, &it);
+      weir__mm_iter_next(&L, &it);
       while (t0 + cnt < L.batches && cnt < INT_MAX && it.oa == oa0 + cnt * da && it.ob == ob0 + cnt * db) {
         cnt++;
-        iter_next(L, &it);
+        weir__mm_iter_next(&L, &it);
       }
     }
     cublasStatus_t cs = cublasGemmStridedBatchedEx(h, CUBLAS_OP_N, CUBLAS_OP_N, n, (int)L.M, k, &one, b + ob0 * es, dt,

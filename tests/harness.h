@@ -9,7 +9,9 @@
      WEIR_TEST_SEED=n     reuse a seed printed by an earlier run (default: time and pid)
      WEIR_TEST_SCALE=x    scale the big loops (1M-op chain, 10,000-step loops, thread counts of
                           work) by x; e.g. 0.1 under ThreadSanitizer. Default 1.
-     WEIR_TEST_TIMEOUT=s  watchdog: a binary that runs longer fails with "TIMEOUT" (default 290). */
+     WEIR_TEST_TIMEOUT=s  watchdog: a binary that runs longer fails with "TIMEOUT" (default 290).
+     WEIR_TEST_ONLY=a,b   run only the test functions whose names contain one of the words
+                          (e.g. under compute-sanitizer, one test at a time). */
 #ifndef WEIR_TESTS_HARNESS_H
 #define WEIR_TESTS_HARNESS_H
 
@@ -160,7 +162,21 @@ static inline void h_init(const char *name) {
 }
 
 /* Runs one test case, reporting its failures. */
+/* WEIR_TEST_ONLY: a comma-separated list of words; a test runs when its name contains one. */
+static inline bool h_selected(const char *name) {
+  const char *only = getenv("WEIR_TEST_ONLY");
+  if (!only || !*only) return true;
+  while (*only) {
+    size_t n = strcspn(only, ",");
+    for (const char *p = name; n && *p; p++)
+      if (strncmp(p, only, n) == 0) return true;
+    only += n + (only[n] == ',');
+  }
+  return false;
+}
+
 static inline void h_run(const char *name, void (*fn)(void)) {
+  if (!h_selected(name)) return;
   h_state.test = name;
   h_state.case_failed = 0;
   double t0 = h_now();

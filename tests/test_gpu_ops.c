@@ -9,8 +9,10 @@
    - normal: <= 4 ulp or rel 1e-6 (its erfinv may use FMA on the GPU); float power: rel 1e-6;
      float32 sum/mean: rel 1e-5 of sum |x|;
    - matmul (2-D, batched, broadcast batch, 1-D, transposed, empty): rel Frobenius error against a
-     float64 reference, 1e-4 float32, 1e-2 float16/bfloat16;
-   with broadcasting, transposed (strided) inputs, reshape, sizes 0, 1, 7, 1000, 1<<20 and 0-d.
+     float64 reference, 1e-4 float32, 1e-2 float16/bfloat16; float32 with TF32 allowed (5e-3) and
+     not (1e-5), each node keeping the setting it was built with;
+   with broadcasting, transposed (strided) inputs, reshape, slices (negative steps, clamped bounds,
+   empty results, of transposed results and of slices), sizes 0, 1, 7, 1000, 1<<20 and 0-d.
    Also float64 refused at the call on a GPU stream (and moved to the CPU when no stream is named),
    item/tostring of GPU results, device info.
    Skips (77) without a GPU. */
@@ -355,6 +357,60 @@ static void test_strided(void) {
   }
 }
 
+/* weir_slice of c on the CPU and of g on the GPU stream. */
+static bool slice2(weir_array **c2, weir_array **g2, const weir_array *c, const weir_array *g, const int64_t *b,
+                   const int64_t *e, const int64_t *k) {
+  weir_status sc = weir_slice(c2, c, b, e, k, CPUS), sg = weir_slice(g2, g, b, e, k, g_gs);
+  return both_ok(sc, sg, *g2, "weir_slice");
+}
+
+/* Slices of every dtype: reversed, stepped rows with an aligned unit-stride tail (the copy's rows
+   path with negative row strides), random bounds; then a slice of each result, and of a transpose. */
+static void test_slice(void) {
+  static const shp shapes[] = {{0, {0}},      {1, {1 << 20}},      {2, {64, 1000}},
+                               {3, {4, 5, 6}}, {4, {3, 1, 4, 5}}, {2, {0, 7}}};
+  const int64_t E = INT64_MAX, B = INT64_MIN;
+  for (int ti = 0; ti < NALL; ti++)
+    for (int si = 0; si < (int)(sizeof shapes / sizeof shapes[0]); si++) {
+      const shp *sh = &shapes[si];
+      int nd = sh->nd;
+      weir_array *a = rand_array(kAll[ti], sh, -50, 50, false);
+      for (int it = 0; it < 5 && a; it++) {
+        int64_t b[4], e[4], k[4];
+        for (int d = 0; d < nd; d++) {
+          int64_t n = sh->s[d];
+          bool last = d == nd - 1;
+          if (it == 0) b[d] = E, e[d] = B, k[d] = -1;                                      /* a[::-1, ...] */
+          else if (it == 1) b[d] = last ? 8 : E, e[d] = last ? E : B, k[d] = last ? 1 : -1; /* a[::-1, 8:] */
+          else if (it == 2) b[d] = last ? 1 : 0, e[d] = last ? -1 : E, k[d] = last ? 1 : 2;  /* a[::2, 1:-1] */
+          else {
+            b[d] = h_rand_int(0, 7) == 0 ? E : h_rand_int(-n - 2, n + 2);
+            e[d] = h_rand_int(0, 7) == 0 ? B : h_rand_int(-n - 2, n + 2);
+            k[d] = h_rand_int(0, 1) ? h_rand_int(1, 3) : -h_rand_int(1, 3);
+          }
+        }
+        weir_array *c = NULL, *g = NULL, *c2 = NULL, *g2 = NULL;
+        if (slice2(&c, &g, a, a, b, e, k)) {
+          compare(c, g, EXACT, "slice %d of a %d-d %s", it, nd, weir_dtype_name(kAll[ti]));
+          for (int d = 0; d < nd; d++) /* then [::2, ::-1, ...] of each */
+            b[d] = d % 2 ? E : 0, e[d] = d % 2 ? B : E, k[d] = d % 2 ? -1 : 2;
+          if (slice2(&c2, &g2, c, g, b, e, k))
+            compare(c2, g2, EXACT, "slice of slice %d of a %d-d %s", it, nd, weir_dtype_name(kAll[ti]));
+        }
+        free2(&c2, &g2);
+        free2(&c, &g);
+      }
+      weir_array *ct = NULL, *gt = NULL, *c = NULL, *g = NULL;
+      const int64_t tb[3] = {-1, 1, E}, te[3] = {B, E, B}, tk[3] = {-2, 2, -1};
+      if (a && nd == 3 && RUN2(ct, gt, weir_transpose, a, (const int[]){2, 0, 1}, 3) &&
+          slice2(&c, &g, ct, gt, tb, te, tk))
+        compare(c, g, EXACT, "slice of a transposed %s", weir_dtype_name(kAll[ti]));
+      free2(&c, &g);
+      free2(&ct, &gt);
+      weir_array_free(a);
+    }
+}
+
 /* astype for every pair of dtypes except float64, and copy (also GPU -> CPU). */
 static void test_astype_copy(void) {
   const shp sizes[] = {{0, {0}}, {1, {1000}}, {2, {3, 0}}};
@@ -599,6 +655,64 @@ static void test_matmul(void) {
       }
 }
 
+/* TF32 (weir_matmul_set_allow_tf32): float32 matmul on the GPU against the float64 reference and
+   the CPU. Off: float32 accuracy. On: TF32 accuracy, and visibly not float32's on GPUs with TF32
+   tensor cores (compute capability 8+), which shows the setting reaches cuBLAS. Each node keeps
+   the setting it was built with: both are built first and evaluated with the setting flipped. */
+static double rel_frobenius(const double *got, const double *ref, int64_t n) {
+  double err = 0, norm = 0;
+  for (int64_t i = 0; i < n; i++) {
+    err += (got[i] - ref[i]) * (got[i] - ref[i]);
+    norm += ref[i] * ref[i];
+  }
+  return norm == 0 ? sqrt(err) : sqrt(err / norm);
+}
+
+static void test_matmul_tf32(void) {
+  enum { M = 192, K = 320, N = 160 };
+  const double F32_LIM = 1e-5, TF32_LIM = 5e-3; /* rel Frobenius; TF32 keeps 10 mantissa bits */
+  bool initial = weir_matmul_allow_tf32();
+  mm_case m = {2, 2, {M, K}, {K, N}};
+  shp sa = {2, {M, K}}, sb = {2, {K, N}};
+  double *va = malloc(sizeof(double) * M * K), *vb = malloc(sizeof(double) * K * N);
+  double *ref = malloc(sizeof(double) * M * N), *got = malloc(sizeof(double) * M * N);
+  weir_array *a = ranged(WEIR_FLOAT32, &sa, -1, 1, va), *b = ranged(WEIR_FLOAT32, &sb, -1, 1, vb);
+  weir_array *on = NULL, *off = NULL, *cpu_on = NULL;
+  int64_t os[4];
+  int ond = 0;
+  mm_ref(&m, va, vb, ref, os, &ond);
+  weir_matmul_set_allow_tf32(true);
+  CHECK_OK(weir_matmul(&on, a, b, g_gs));
+  CHECK_OK(weir_matmul(&cpu_on, a, b, CPUS)); /* the CPU ignores it */
+  weir_matmul_set_allow_tf32(false);
+  CHECK_OK(weir_matmul(&off, a, b, g_gs));
+  weir_matmul_set_allow_tf32(true); /* evaluated under the other setting: the nodes keep theirs */
+  double e_on = -1, e_off = -1, e_cpu = -1;
+  if (off && CHECK_OK(h_read(off, got))) e_off = rel_frobenius(got, ref, M * N);
+  weir_matmul_set_allow_tf32(false);
+  if (on && CHECK_OK(h_read(on, got))) e_on = rel_frobenius(got, ref, M * N);
+  if (cpu_on && CHECK_OK(h_read(cpu_on, got))) e_cpu = rel_frobenius(got, ref, M * N);
+  CHECK_MSG(e_off >= 0 && e_off <= F32_LIM, "gpu:%d float32 matmul, TF32 off: rel error %.3g (limit %g)", g_k, e_off,
+            F32_LIM);
+  CHECK_MSG(e_on >= 0 && e_on <= TF32_LIM, "gpu:%d float32 matmul, TF32 on: rel error %.3g (limit %g)", g_k, e_on,
+            TF32_LIM);
+  CHECK_MSG(e_cpu >= 0 && e_cpu <= F32_LIM, "cpu float32 matmul built with TF32 allowed: rel error %.3g", e_cpu);
+  weir_device_info *info = NULL;
+  int64_t major = 0;
+  if (weir_device_info_get(WEIR_GPU_DEVICE(g_k), &info) == WEIR_OK && info &&
+      weir_device_info_int(info, "compute_capability_major", &major) == WEIR_OK && major >= 8)
+    CHECK_MSG(e_on > 4 * F32_LIM, "gpu:%d (sm_%lld) TF32 on: rel error %.3g looks like float32, not TF32", g_k,
+              (long long)major, e_on);
+  weir_device_info_free(info);
+  weir_array *list[] = {a, b, on, off, cpu_on};
+  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) weir_array_free(list[i]);
+  free(va);
+  free(vb);
+  free(ref);
+  free(got);
+  weir_matmul_set_allow_tf32(initial);
+}
+
 /* ---- random ---- */
 
 static void test_random(void) {
@@ -812,9 +926,11 @@ int main(void) {
     H_RUN(test_binary_exact);
     H_RUN(test_divide_power);
     H_RUN(test_strided);
+    H_RUN(test_slice);
     H_RUN(test_astype_copy);
     H_RUN(test_reductions);
     H_RUN(test_matmul);
+    H_RUN(test_matmul_tf32);
     H_RUN(test_random);
     CHECK_OK(weir_synchronize(g_gs));
     CHECK_OK(weir_stream_free(g_gs));

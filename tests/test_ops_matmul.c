@@ -1,8 +1,14 @@
 /* matmul against a float64 loop reference on fresh random inputs: 2-D of many sizes, batched
    with broadcast batch dims, 1-D operands (numpy rules), transposed operands, K = 0, mixed
    dtypes; float32/float64 (accumulation-error bound) and float16/bfloat16 (1 ulp of the format
-   plus float32 accumulation); shape and dtype errors. */
+   plus float32 accumulation); shape and dtype errors; the TF32 switch (getter, setter, WEIR_ALLOW_TF32,
+   read when a node is built). */
 #include "harness.h"
+
+#include <strings.h>
+#include <sys/wait.h>
+
+#include "core/node.h" /* to see what a matmul node recorded */
 
 #define CPU WEIR_CPU_DEVICE
 
@@ -221,12 +227,80 @@ static void test_errors(void) {
   for (size_t k = 0; k < sizeof list / sizeof list[0]; k++) weir_array_free(list[k]);
 }
 
+/* The TF32 switch: off by default (unless WEIR_ALLOW_TF32 says otherwise), the setter returns the
+   previous value, each matmul node keeps the setting it was built with, and the CPU ignores it. */
+static bool env_allows_tf32(void) {
+  const char *e = getenv("WEIR_ALLOW_TF32");
+  return e && (strcmp(e, "1") == 0 || strcasecmp(e, "true") == 0 || strcasecmp(e, "on") == 0 ||
+               strcasecmp(e, "yes") == 0);
+}
+
+static void test_tf32_switch(void) {
+  bool initial = weir_matmul_allow_tf32();
+  CHECK(initial == env_allows_tf32());
+  CHECK(weir_matmul_set_allow_tf32(false) == initial);
+  CHECK(!weir_matmul_allow_tf32());
+  CHECK(!weir_matmul_set_allow_tf32(true)); /* previous: false */
+  CHECK(weir_matmul_allow_tf32());
+  CHECK(weir_matmul_set_allow_tf32(true)); /* previous: true */
+  CHECK(weir_matmul_allow_tf32());
+
+  /* Read at build time: a node built with it on keeps it after it is turned off, and the reverse. */
+  const int64_t sa[2] = {5, 7}, sb[2] = {7, 3};
+  double va[35], vb[21];
+  weir_array *a = h_rand_array(WEIR_FLOAT32, sa, 2, -1, 1, va), *b = h_rand_array(WEIR_FLOAT32, sb, 2, -1, 1, vb);
+  weir_array *on = NULL, *off = NULL;
+  CHECK_OK(weir_matmul(&on, a, b, weir_on(CPU)));
+  CHECK(weir_matmul_set_allow_tf32(false)); /* previous: true */
+  CHECK_OK(weir_matmul(&off, a, b, weir_on(CPU)));
+  if (on && off) {
+    CHECK(on->prim == WEIR__P_MATMUL && on->params.matmul.allow_tf32);
+    CHECK(off->prim == WEIR__P_MATMUL && !off->params.matmul.allow_tf32);
+    /* the CPU computes float32 either way: bit-identical results */
+    double r_on[15], r_off[15];
+    if (CHECK_OK(h_read(on, r_on)) && CHECK_OK(h_read(off, r_off)))
+      for (int i = 0; i < 15; i++) CHECK(r_on[i] == r_off[i]);
+  }
+  weir_array_free(on);
+  weir_array_free(off);
+  weir_array_free(a);
+  weir_array_free(b);
+  CHECK(!weir_matmul_set_allow_tf32(initial));
+  CHECK(weir_matmul_allow_tf32() == initial);
+}
+
+/* WEIR_ALLOW_TF32 is read at start-up: checked in child processes that set it before their first
+   weir call (run first, while this process has no weir threads to fork). */
+static bool child_sees_tf32(const char *value) {
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (value) setenv("WEIR_ALLOW_TF32", value, 1);
+    else unsetenv("WEIR_ALLOW_TF32");
+    _exit(weir_matmul_allow_tf32() ? 10 : 20);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return false;
+  CHECK_MSG(WEXITSTATUS(status) == 10 || WEXITSTATUS(status) == 20, "child exit %d", WEXITSTATUS(status));
+  return WEXITSTATUS(status) == 10;
+}
+
+static void test_tf32_env(void) {
+  CHECK(child_sees_tf32("1"));
+  CHECK(child_sees_tf32("true"));
+  CHECK(!child_sees_tf32("0"));
+  CHECK(!child_sees_tf32(""));
+  CHECK(!child_sees_tf32(NULL));
+}
+
 int main(void) {
   h_init("test_ops_matmul");
+  H_RUN(test_tf32_env); /* first: it forks */
   H_RUN(test_2d);
   H_RUN(test_batched);
   H_RUN(test_1d_operands);
   H_RUN(test_mixed_and_empty);
   H_RUN(test_errors);
+  H_RUN(test_tf32_switch);
   return h_finish();
 }

@@ -1,6 +1,8 @@
 /* Creation and shape ops: from_data/from_scalar round trips, zeros/ones/full/arange, reshape
    (with -1, of transposed arrays), transpose (default and given perm, then an op on the result),
-   copy (also to another stream), item_double/item_int64, allclose/array_equal, array queries. */
+   slice (random starts/stops/steps against index arithmetic, of transposed and broadcast results,
+   chained, errors), copy (also to another stream), item_double/item_int64, allclose/array_equal,
+   array queries. */
 #include "harness.h"
 
 #define CPU WEIR_CPU_DEVICE
@@ -254,6 +256,295 @@ static void test_reshape(void) {
   weir_array_free(a);
 }
 
+/* ---- slice ---- */
+
+/* The indices a Python slice takes from an axis of length n, in order, found by testing every
+   index (no clamping arithmetic): step > 0 takes i >= start' and i < stop' with (i - start') a
+   multiple of step, start' = max(start, 0); step < 0 takes i <= start' and i > stop' downwards,
+   start' = min(start, n - 1); negative start/stop first count from the end. Returns the count. */
+static int64_t slice_axis_ref(int64_t n, int64_t start, int64_t stop, int64_t step, int64_t *idx) {
+  int64_t b = start < 0 ? start + n : start, e = stop < 0 ? stop + n : stop, m = 0;
+  if (step > 0) {
+    if (b < 0) b = 0;
+    for (int64_t i = 0; i < n; i++)
+      if (i >= b && i < e && (i - b) % step == 0) idx[m++] = i;
+  } else {
+    if (b > n - 1) b = n - 1;
+    for (int64_t i = n - 1; i >= 0; i--)
+      if (i <= b && i > e && (b - i) % step == 0) idx[m++] = i;
+  }
+  return m;
+}
+
+#define SL_MAXN 8 /* largest axis length in the random cases */
+
+/* v (row-major, shape s) sliced: the result's shape to os, its values to out; returns its size. */
+static int64_t slice_ref(const double *v, const int64_t *s, int nd, const int64_t *start, const int64_t *stop,
+                         const int64_t *step, int64_t *os, double *out) {
+  int64_t idx[WEIR_MAX_NDIM][SL_MAXN * 8], st[WEIR_MAX_NDIM], n = 1;
+  for (int d = nd - 1, k = 1; d >= 0; d--) {
+    st[d] = k;
+    k *= (int)s[d];
+  }
+  for (int d = 0; d < nd; d++) n *= os[d] = slice_axis_ref(s[d], start[d], stop[d], step[d], idx[d]);
+  for (int64_t o = 0; o < n; o++) {
+    int64_t r = o, src = 0;
+    for (int d = nd - 1; d >= 0; d--) {
+      src += idx[d][r % os[d]] * st[d];
+      r /= os[d];
+    }
+    out[o] = v[src];
+  }
+  return n;
+}
+
+/* A random start or stop for an axis of length n: in range, negative, past either end, or an extreme. */
+static int64_t rand_bound(int64_t n) {
+  switch (h_rand_int(0, 9)) {
+  case 0: return INT64_MIN;
+  case 1: return INT64_MAX;
+  case 2: return h_rand_int(-n - 5, -n - 1);
+  case 3: return h_rand_int(n, n + 5);
+  default: return h_rand_int(-n, n);
+  }
+}
+static int64_t rand_step(int64_t n) {
+  switch (h_rand_int(0, 11)) {
+  case 0: return INT64_MIN;
+  case 1: return INT64_MAX;
+  case 2: return h_rand_int(n + 1, n + 4);
+  case 3: return -h_rand_int(n + 1, n + 4);
+  case 4:
+  case 5: return -1;
+  case 6:
+  case 7: return 1;
+  default: return h_rand_int(0, 1) ? h_rand_int(1, 3) : -h_rand_int(1, 3);
+  }
+}
+
+static void rand_slice(const int64_t *s, int nd, int64_t *start, int64_t *stop, int64_t *step) {
+  for (int d = 0; d < nd; d++) {
+    bool full = h_rand_int(0, 5) == 0; /* a[::step] */
+    step[d] = rand_step(s[d]);
+    start[d] = full ? (step[d] > 0 ? 0 : INT64_MAX) : rand_bound(s[d]);
+    stop[d] = full ? (step[d] > 0 ? INT64_MAX : INT64_MIN) : rand_bound(s[d]);
+  }
+}
+
+static void fmt_slice(char *buf, size_t n, int nd, const int64_t *start, const int64_t *stop, const int64_t *step) {
+  size_t u = (size_t)snprintf(buf, n, "[");
+  for (int d = 0; d < nd && u < n; d++)
+    u += (size_t)snprintf(buf + u, n - u, "%s%lld:%lld:%lld", d ? ", " : "", (long long)start[d], (long long)stop[d],
+                          (long long)step[d]);
+  if (u < n) snprintf(buf + u, n - u, "]");
+}
+
+/* x (values v, shape s) sliced on the CPU against slice_ref; the result goes to *keep (when
+   given) with its values in kv and shape in ks. */
+static void check_slice(weir_array *x, const double *v, const int64_t *s, int nd, const int64_t *start,
+                        const int64_t *stop, const int64_t *step, const char *what, weir_array **keep, double *kv,
+                        int64_t *ks) {
+  double ref[4096], got[4096];
+  int64_t os[WEIR_MAX_NDIM];
+  char desc[400];
+  fmt_slice(desc, sizeof desc, nd, start, stop, step);
+  int64_t n = slice_ref(v, s, nd, start, stop, step, os, ref);
+  weir_array *y = NULL;
+  if (!CHECK_MSG(weir_slice(&y, x, nd ? start : NULL, nd ? stop : NULL, nd ? step : NULL, weir_on(CPU)) == WEIR_OK,
+                 "%s slice%s: %s", what, desc, weir_last_error()))
+    return;
+  weir_dtype t = weir_array_dtype(x);
+  CHECK_MSG(weir_array_dtype(y) == t, "%s slice%s: dtype %s", what, desc, weir_dtype_name(weir_array_dtype(y)));
+  if (CHECK_MSG(h_shape_is(y, nd, os), "%s %s slice%s: shape", what, weir_dtype_name(t), desc) &&
+      CHECK_MSG(h_read(y, got) == WEIR_OK, "%s slice%s: read: %s", what, desc, weir_last_error())) {
+    int64_t bad = 0;
+    for (int64_t i = 0; i < n; i++)
+      if (got[i] != ref[i] && bad++ == 0)
+        CHECK_MSG(false, "%s %s slice%s at %lld: %g, want %g", what, weir_dtype_name(t), desc, (long long)i, got[i],
+                  ref[i]);
+    if (bad == 0) CHECK(true);
+  }
+  if (keep) {
+    *keep = y;
+    memcpy(kv, ref, sizeof(double) * (size_t)n);
+    memcpy(ks, os, sizeof(int64_t) * (size_t)nd);
+  } else {
+    weir_array_free(y);
+  }
+}
+
+static void test_slice_random(void) {
+  static const weir_dtype ts[] = {WEIR_FLOAT32, WEIR_INT64, WEIR_UINT8, WEIR_BFLOAT16, WEIR_BOOL, WEIR_FLOAT64};
+  for (size_t ti = 0; ti < sizeof ts / sizeof ts[0]; ti++)
+    for (int it = 0; it < 150; it++) {
+      weir_dtype t = ts[ti];
+      int nd = (int)h_rand_int(0, 4);
+      int64_t s[4], start[4], stop[4], step[4];
+      for (int d = 0; d < nd; d++) s[d] = h_rand_int(0, 9) == 0 ? 0 : h_rand_int(1, nd > 2 ? 5 : SL_MAXN);
+      double v[4096];
+      weir_array *x = h_rand_array(t, s, nd, h_is_unsigned(t) ? 0 : -100, 100, v);
+      if (!x) continue;
+      rand_slice(s, nd, start, stop, step);
+      /* half the time, slice the result again (a chain) */
+      weir_array *y = NULL;
+      double yv[4096];
+      int64_t ys[4];
+      bool chain = h_rand_int(0, 1);
+      check_slice(x, v, s, nd, start, stop, step, "random", chain ? &y : NULL, yv, ys);
+      if (y) {
+        rand_slice(ys, nd, start, stop, step);
+        check_slice(y, yv, ys, nd, start, stop, step, "chained", NULL, NULL, NULL);
+      }
+      weir_array_free(y);
+      weir_array_free(x);
+    }
+}
+
+static void test_slice_cases(void) {
+  /* x = arange(24) as (2, 3, 4) */
+  int64_t s[3] = {2, 3, 4};
+  double v[24];
+  for (int i = 0; i < 24; i++) v[i] = i;
+  weir_array *x = h_make(WEIR_INT32, s, 3, v), *y = NULL;
+  const int64_t E = INT64_MAX, B = INT64_MIN;
+  struct {
+    int64_t start[3], stop[3], step[3], shape[3];
+    double first, last;
+  } cases[] = {
+      {{0, 0, 0}, {E, E, E}, {1, 1, 1}, {2, 3, 4}, 0, 23},       /* x[:, :, :] (contiguous) */
+      {{1, 0, 0}, {2, E, E}, {1, 1, 1}, {1, 3, 4}, 12, 23},      /* x[1:2] (contiguous, offset) */
+      {{0, 1, 0}, {E, 3, E}, {1, 1, 1}, {2, 2, 4}, 4, 23},       /* x[:, 1:3] */
+      {{E, E, E}, {B, B, B}, {-1, -1, -1}, {2, 3, 4}, 23, 0},    /* x[::-1, ::-1, ::-1] */
+      {{-1, -2, 3}, {-3, B, 0}, {-1, -1, -2}, {2, 2, 2}, 19, 1}, /* x[-1:-3:-1, -2::-1, 3:0:-2] */
+      {{0, 0, 5}, {E, E, E}, {1, 1, 1}, {2, 3, 0}, 0, 0},        /* empty: start past the end */
+      {{0, 2, 0}, {E, 1, E}, {1, 1, 1}, {2, 0, 4}, 0, 0},        /* empty: stop before start */
+      {{-100, 1, 1}, {100, 2, -100}, {E, 1, B}, {1, 1, 1}, 5, 5}, /* huge steps take one element */
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    if (!CHECK_OK(weir_slice(&y, x, cases[c].start, cases[c].stop, cases[c].step, weir_on(CPU)))) continue;
+    CHECK_MSG(h_shape_is(y, 3, cases[c].shape), "case %zu shape", c);
+    CHECK_EQ_INT(weir_array_dtype(y), WEIR_INT32);
+    double got[24];
+    int64_t n = weir_array_size(y);
+    if (n > 0 && CHECK_OK(h_read(y, got)))
+      CHECK_MSG(got[0] == cases[c].first && got[n - 1] == cases[c].last, "case %zu: first %g last %g", c, got[0],
+                got[n - 1]);
+    if (n == 0) CHECK_OK(weir_eval(&y, 1)); /* no kernel, no buffer */
+    weir_array_free(y);
+    y = NULL;
+  }
+  /* 0-d: NULL bounds, the one element copied */
+  weir_array *sc = NULL;
+  double d = 0;
+  CHECK_OK(weir_array_from_scalar(&sc, 7.5, WEIR_FLOAT16));
+  if (CHECK_OK(weir_slice(&y, sc, NULL, NULL, NULL, weir_on(CPU)))) {
+    CHECK_EQ_INT(weir_array_ndim(y), 0);
+    CHECK_OK(weir_array_item_double(y, &d));
+    CHECK_CLOSE(d, 7.5, 0);
+  }
+  weir_array_free(y);
+  y = NULL;
+  /* an op on a slice, and a slice on another stream */
+  weir_stream s2;
+  weir_array *r = NULL, *sum = NULL;
+  if (CHECK_OK(weir_stream_new(CPU, &s2))) {
+    if (CHECK_OK(weir_slice(&r, x, (const int64_t[]){1, E, 0}, (const int64_t[]){B, B, E},
+                            (const int64_t[]){-1, -1, 3}, s2))) {
+      CHECK(h_stream_is(weir_array_stream(r), s2));
+      CHECK_SHAPE(r, 2, 3, 2); /* x[::-1, ::-1, ::3] */
+      double got[12], want[12] = {20, 23, 16, 19, 12, 15, 8, 11, 4, 7, 0, 3};
+      if (CHECK_OK(weir_add(&sum, r, r, weir_on(CPU))) && CHECK_OK(h_read(sum, got)))
+        for (int i = 0; i < 12; i++) CHECK_MSG(got[i] == 2 * want[i], "op on a slice at %d: %g", i, got[i]);
+    }
+    weir_array_free(r);
+    weir_array_free(sum);
+    CHECK_OK(weir_stream_free(s2));
+  }
+  /* errors: step 0 names the axis, NULL arguments, float64 on a GPU stream */
+  CHECK_STATUS(weir_slice(&y, x, (const int64_t[]){0, 0, 0}, (const int64_t[]){E, E, E},
+                          (const int64_t[]){1, 0, 1}, weir_on(CPU)),
+               WEIR_ERR_INVALID_ARGUMENT);
+  CHECK_ERR_MENTIONS("slice: step of axis 1 is 0");
+  const int64_t z3[3] = {0, 0, 0}, e3[3] = {E, E, E}, o3[3] = {1, 1, 1};
+  CHECK_STATUS(weir_slice(NULL, x, z3, e3, o3, weir_on(CPU)), WEIR_ERR_INVALID_ARGUMENT);
+  CHECK_ERR_MENTIONS("out");
+  CHECK_STATUS(weir_slice(&y, NULL, z3, e3, o3, weir_on(CPU)), WEIR_ERR_INVALID_ARGUMENT);
+  CHECK_ERR_MENTIONS("'a'");
+  CHECK_STATUS(weir_slice(&y, x, NULL, e3, o3, weir_on(CPU)), WEIR_ERR_INVALID_ARGUMENT);
+  CHECK_ERR_MENTIONS("start");
+  CHECK_STATUS(weir_slice(&y, x, z3, NULL, o3, weir_on(CPU)), WEIR_ERR_INVALID_ARGUMENT);
+  CHECK_ERR_MENTIONS("stop");
+  CHECK_STATUS(weir_slice(&y, x, z3, e3, NULL, weir_on(CPU)), WEIR_ERR_INVALID_ARGUMENT);
+  CHECK_ERR_MENTIONS("step");
+  if (weir_device_count(WEIR_GPU) > 0) {
+    weir_array *f = NULL;
+    CHECK_OK(weir_zeros(&f, s, 3, WEIR_FLOAT64, weir_on(CPU)));
+    CHECK_STATUS(weir_slice(&y, f, z3, e3, o3, weir_on(WEIR_GPU_DEVICE(0))), WEIR_ERR_UNSUPPORTED);
+    weir_array_free(f);
+  }
+  CHECK(y == NULL);
+  weir_array_free(sc);
+  weir_array_free(x);
+}
+
+/* Slices of computed inputs: a transpose result (3-D, every permutation) and a broadcast sum. */
+static void test_slice_of_strided(void) {
+  static const int perms[][3] = {{2, 1, 0}, {1, 0, 2}, {2, 0, 1}, {0, 2, 1}, {1, 2, 0}, {0, 1, 2}};
+  for (int it = 0; it < 60; it++) {
+    int64_t s[3] = {h_rand_int(1, 6), h_rand_int(1, 6), h_rand_int(1, 6)}, start[3], stop[3], step[3];
+    double v[216], tv[216];
+    weir_dtype t = it % 2 ? WEIR_BFLOAT16 : WEIR_INT64;
+    weir_array *a = h_rand_array(t, s, 3, -100, 100, v), *tr = NULL;
+    const int *perm = perms[it % 6];
+    if (a && CHECK_OK(weir_transpose(&tr, a, perm, 3, weir_on(CPU)))) {
+      int64_t ts[3] = {s[perm[0]], s[perm[1]], s[perm[2]]};
+      transpose_ref(v, s, perm, tv);
+      rand_slice(ts, 3, start, stop, step);
+      check_slice(tr, tv, ts, 3, start, stop, step, "transposed", NULL, NULL, NULL);
+    }
+    weir_array_free(tr);
+    weir_array_free(a);
+  }
+  /* (5, 1) + (1, 6): a broadcast result, sliced */
+  double cv[5], rv[6], sv[30];
+  int64_t cs[2] = {5, 1}, rs[2] = {1, 6}, ss[2] = {5, 6};
+  weir_array *col = h_rand_array(WEIR_FLOAT32, cs, 2, -10, 10, cv);
+  weir_array *row = h_rand_array(WEIR_FLOAT32, rs, 2, -10, 10, rv);
+  weir_array *sum = NULL;
+  for (int i = 0; i < 5; i++)
+    for (int j = 0; j < 6; j++) sv[i * 6 + j] = h_round_f32(cv[i] + rv[j]);
+  if (col && row && CHECK_OK(weir_add(&sum, col, row, weir_on(CPU))))
+    for (int it = 0; it < 20; it++) {
+      int64_t start[2], stop[2], step[2];
+      rand_slice(ss, 2, start, stop, step);
+      check_slice(sum, sv, ss, 2, start, stop, step, "broadcast sum", NULL, NULL, NULL);
+    }
+  weir_array_free(sum);
+  weir_array_free(col);
+  weir_array_free(row);
+  /* a larger reversed 2-D slice (the strided copy's row loop over many rows) */
+  int64_t bs[2] = {300, 257};
+  weir_array *big = NULL, *r = NULL;
+  CHECK_OK(weir_arange(&big, 0, 300 * 257, 1, WEIR_INT32, weir_on(CPU)));
+  weir_array *b2 = NULL;
+  if (big && CHECK_OK(weir_reshape(&b2, big, bs, 2, weir_on(CPU))) &&
+      CHECK_OK(weir_slice(&r, b2, (const int64_t[]){-2, 250}, (const int64_t[]){0, 3}, (const int64_t[]){-3, -7},
+                          weir_on(CPU)))) {
+    CHECK_SHAPE(r, 100, 36); /* rows 298, 295, ..., 1; columns 250, 243, ..., 5 */
+    const void *p = NULL;
+    if (CHECK_OK(weir_array_data(r, &p))) {
+      const int32_t *q = p;
+      int bad = 0;
+      for (int i = 0; i < 100; i++)
+        for (int j = 0; j < 36; j++) bad += q[i * 36 + j] != (298 - 3 * i) * 257 + (250 - 7 * j);
+      CHECK_EQ_INT(bad, 0);
+    }
+  }
+  weir_array_free(r);
+  weir_array_free(b2);
+  weir_array_free(big);
+}
+
 static void test_copy(void) {
   weir_stream s2;
   if (!CHECK_OK(weir_stream_new(CPU, &s2))) return;
@@ -322,6 +613,9 @@ int main(void) {
   H_RUN(test_arange);
   H_RUN(test_transpose);
   H_RUN(test_reshape);
+  H_RUN(test_slice_random);
+  H_RUN(test_slice_cases);
+  H_RUN(test_slice_of_strided);
   H_RUN(test_copy);
   H_RUN(test_allclose_equal);
   return h_finish();

@@ -3,6 +3,10 @@
 #include "harness.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "core/fault_injection.h" /* a test hook: make one kernel fail */
 
 #define CPU WEIR_CPU_DEVICE
 
@@ -378,6 +382,220 @@ static void test_stream_churn(void) {
   CHECK(z == NULL);
 }
 
+/* ---- freeing a stream while other threads still use what it produced ----
+   Producers make a stream, run work on it, hand the output to a consumer and free the stream at
+   once (sometimes before the work was even scheduled); consumers read the outputs, feed them to
+   work on other streams (some made and freed on the spot), and look the freed streams up again.
+   A helper thread keeps synchronizing every stream. Values are checked exactly. */
+enum { FP = 3, FC = 3, FSLOTS = 8, FN = 96 };
+
+typedef struct {
+  weir_array *a;
+  double want;            /* every element */
+  bool maybe_unevaluated; /* handed over before any eval: "freed before evaluated" is also right */
+  weir_status fails;      /* the injected failure it carries, or WEIR_OK */
+  weir_stream origin;     /* the producer's stream (freed or being freed) */
+} fslot;
+
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  fslot q[FSLOTS];
+  int head, count, producers_left;
+  _Atomic bool done;
+  _Atomic long failures;
+} g_f = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+#define FCHECK(cond, ...)                                                                         \
+  do {                                                                                            \
+    if (!(cond)) {                                                                                \
+      if (atomic_fetch_add(&g_f.failures, 1) < 20) {                                              \
+        fprintf(stderr, "thread FAIL %s:%d: %s (last error: %s): ", __FILE__, __LINE__, #cond,    \
+                weir_last_error());                                                               \
+        fprintf(stderr, __VA_ARGS__);                                                             \
+        fputc('\n', stderr);                                                                      \
+      }                                                                                           \
+    }                                                                                             \
+  } while (0)
+
+static void f_put(fslot s) {
+  pthread_mutex_lock(&g_f.mu);
+  while (g_f.count == FSLOTS) pthread_cond_wait(&g_f.cv, &g_f.mu);
+  g_f.q[(g_f.head + g_f.count++) % FSLOTS] = s;
+  pthread_cond_broadcast(&g_f.cv);
+  pthread_mutex_unlock(&g_f.mu);
+}
+
+static bool f_take(fslot *out) {
+  pthread_mutex_lock(&g_f.mu);
+  while (g_f.count == 0 && g_f.producers_left > 0) pthread_cond_wait(&g_f.cv, &g_f.mu);
+  bool got = g_f.count > 0;
+  if (got) {
+    *out = g_f.q[g_f.head];
+    g_f.head = (g_f.head + 1) % FSLOTS;
+    g_f.count--;
+    pthread_cond_broadcast(&g_f.cv);
+  }
+  pthread_mutex_unlock(&g_f.mu);
+  return got;
+}
+
+/* A device for round i: GPUs too when there are any. */
+static weir_device f_device(long i) {
+  int ngpu = weir_device_count(WEIR_GPU);
+  return ngpu > 0 && i % 2 ? WEIR_GPU_DEVICE((int)(i / 2 % ngpu)) : CPU;
+}
+
+/* Reads every element of a (evaluating it) and compares with want. */
+static weir_status f_check(const weir_array *a, double want, const char *what) {
+  const void *p = NULL;
+  weir_status st = weir_array_data(a, &p);
+  if (st != WEIR_OK) return st;
+  int64_t n = weir_array_size(a);
+  for (int64_t i = 0; i < n; i++) {
+    double v = h_load(p, weir_array_dtype(a), i);
+    if (v != want) {
+      FCHECK(v == want, "%s: element %lld is %g, want %g", what, (long long)i, v, want);
+      break;
+    }
+  }
+  return WEIR_OK;
+}
+
+static void *f_producer(void *arg) {
+  int id = (int)(intptr_t)arg;
+  long rounds = h_scaled(1000);
+  const int64_t shape[1] = {FN};
+  for (long i = 0; i < rounds; i++) {
+    weir_stream s;
+    weir_device d = f_device(i + id);
+    if (weir_stream_new(d, &s) != WEIR_OK) {
+      FCHECK(false, "weir_stream_new");
+      continue;
+    }
+    double v = (double)(id * 100 + i % 100); /* small: every result below is exact in float32 */
+    weir_array *x = NULL, *y = NULL, *z = NULL;
+    FCHECK(weir_full(&x, shape, 1, v, WEIR_FLOAT32, s) == WEIR_OK, "full");
+    FCHECK(weir_add(&y, x, x, s) == WEIR_OK, "add"); /* 2v */
+    FCHECK(weir_add(&z, y, x, s) == WEIR_OK, "add"); /* 3v */
+    fslot out = {.a = z, .want = 3 * v, .origin = s};
+    int mode = (int)(i % 4);
+    if (id == 0 && i % 8 == 3) { /* an execution error on s, reported after s is gone */
+      weir_array *p = NULL;
+      FCHECK(weir_prod(&p, z, NULL, 0, false, s) == WEIR_OK, "prod");
+      weir__inject_kernel_failure(WEIR__P_PROD, WEIR_ERR_DEVICE); /* only producer 0 uses prod */
+      FCHECK(weir_async_eval(&p, 1) == WEIR_OK, "async_eval");
+      weir_array_free(z);
+      out = (fslot){.a = p, .fails = WEIR_ERR_DEVICE, .origin = s};
+      mode = 0;
+    }
+    if (mode == 0) FCHECK(weir_async_eval(&out.a, 1) == WEIR_OK, "async_eval");
+    if (mode == 1) FCHECK(weir_eval(&out.a, 1) == WEIR_OK, "eval");
+    out.maybe_unevaluated = mode == 2;
+    if (mode == 3) { /* also hand over an intermediate, written on s, that nobody waited for */
+      FCHECK(weir_async_eval(&z, 1) == WEIR_OK, "async_eval");
+      f_put((fslot){.a = weir_array_retain(y), .want = 2 * v, .origin = s});
+    }
+    f_put(out); /* the consumer owns z (or p) now */
+    weir_status st = weir_stream_free(s);
+    FCHECK(st == WEIR_OK || (out.fails != WEIR_OK && st == out.fails), "weir_stream_free: %s", weir_status_name(st));
+    weir_array_free(x);
+    weir_array_free(y);
+  }
+  pthread_mutex_lock(&g_f.mu);
+  g_f.producers_left--;
+  pthread_cond_broadcast(&g_f.cv);
+  pthread_mutex_unlock(&g_f.mu);
+  return NULL;
+}
+
+static void f_consume(fslot *f, weir_stream mine, long k) {
+  weir_status st = WEIR_OK;
+  weir_array *w = NULL;
+  double want = f->want;
+  switch (k % 4) {
+  case 0: /* read it directly */
+    st = f_check(f->a, want, "read");
+    break;
+  case 1: /* an input on a long-lived stream of this thread */
+    st = weir_add(&w, f->a, f->a, mine);
+    if (st == WEIR_OK) st = f_check(w, 2 * want, "on another stream");
+    break;
+  case 2: { /* an input on a stream made and freed here, on the same or another device */
+    weir_stream t;
+    st = weir_stream_new(f_device(k / 4), &t);
+    FCHECK(st == WEIR_OK, "weir_stream_new");
+    if (st != WEIR_OK) return;
+    st = weir_multiply(&w, f->a, f->a, t);
+    if (st == WEIR_OK) st = weir_async_eval(&w, 1);
+    weir_status fst = weir_stream_free(t);
+    if (st == WEIR_OK) st = f_check(w, want * want, "on a freed consumer stream");
+    FCHECK(fst == WEIR_OK || fst == st, "weir_stream_free: %s", weir_status_name(fst));
+    break;
+  }
+  default: { /* the producer's stream, looked up again (freed or not) while reading */
+    weir_stream r;
+    weir_status rs = weir_stream_resolve((weir_stream){{WEIR_DEVICE_DEFAULT, 0}, f->origin.index}, &r);
+    FCHECK(rs == WEIR_OK || index_or_arg(rs), "resolve: %s", weir_status_name(rs));
+    FCHECK(rs != WEIR_OK || h_stream_is(r, f->origin), "resolve gave another stream");
+    weir_status ss = weir_synchronize(f->origin);
+    FCHECK(ss == WEIR_OK || index_or_arg(ss) || ss == f->fails, "synchronize: %s", weir_status_name(ss));
+    st = weir_eval(&f->a, 1);
+    if (st == WEIR_OK) st = f_check(f->a, want, "after a lookup");
+  }
+  }
+  if (f->fails != WEIR_OK)
+    FCHECK(st == f->fails, "a poisoned output gave %s", weir_status_name(st));
+  else if (f->maybe_unevaluated)
+    FCHECK(st == WEIR_OK || (index_or_arg(st) && h_error_mentions("freed")), "%s", weir_status_name(st));
+  else
+    FCHECK(st == WEIR_OK, "%s", weir_status_name(st));
+  weir_array_free(w);
+}
+
+static void *f_consumer(void *arg) {
+  weir_stream mine;
+  if (weir_stream_new(f_device((long)(intptr_t)arg), &mine) != WEIR_OK) {
+    FCHECK(false, "weir_stream_new");
+    return NULL;
+  }
+  fslot f;
+  for (long k = (long)(intptr_t)arg; f_take(&f); k++) {
+    f_consume(&f, mine, k);
+    weir_array_free(f.a);
+  }
+  weir_status st = weir_stream_free(mine);
+  FCHECK(st == WEIR_OK || st == WEIR_ERR_DEVICE, "weir_stream_free: %s", weir_status_name(st));
+  return NULL;
+}
+
+static void *f_syncer(void *arg) {
+  (void)arg;
+  while (!atomic_load(&g_f.done)) {
+    weir_status st = weir_synchronize_all();
+    FCHECK(st == WEIR_OK || st == WEIR_ERR_DEVICE, "synchronize_all: %s", weir_status_name(st));
+    nanosleep(&(struct timespec){0, 200000}, NULL); /* it scans every index ever made: leave the cores */
+  }
+  return NULL;
+}
+
+static void test_free_while_in_use(void) {
+  pthread_t p[FP], c[FC], sy;
+  g_f.producers_left = FP;
+  atomic_store(&g_f.done, false);
+  for (int i = 0; i < FC; i++) pthread_create(&c[i], NULL, f_consumer, (void *)(intptr_t)i);
+  for (int i = 0; i < FP; i++) pthread_create(&p[i], NULL, f_producer, (void *)(intptr_t)i);
+  pthread_create(&sy, NULL, f_syncer, NULL);
+  for (int i = 0; i < FP; i++) pthread_join(p[i], NULL);
+  for (int i = 0; i < FC; i++) pthread_join(c[i], NULL);
+  atomic_store(&g_f.done, true);
+  pthread_join(sy, NULL);
+  long f = atomic_load(&g_f.failures);
+  CHECK_MSG(f == 0, "%ld failures in threads", f);
+  (void)weir_synchronize_all(); /* clear errors the syncer may have left unreported */
+  check_op_lands(weir_on(CPU), g_cpu_default, "default after the hammering");
+}
+
 int main(void) {
   h_init("test_streams");
   H_RUN(test_deep_push);
@@ -389,5 +607,6 @@ int main(void) {
   H_RUN(test_synchronize);
   H_RUN(test_many_streams);
   H_RUN(test_stream_churn);
+  H_RUN(test_free_while_in_use);
   return h_finish();
 }

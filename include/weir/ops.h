@@ -60,6 +60,15 @@ WEIR__UNARY(logical_not)
 /* Matrix product, numpy semantics: 1-D operands, batched with broadcasting. The promoted dtype must
    be floating (WEIR_ERR_UNSUPPORTED otherwise, as negative() of bool). */
 weir_status weir_matmul(weir_array **out, const weir_array *a, const weir_array *b, weir_stream s);
+/* TF32 for float32 matmul on the GPU: when allowed, float32 products run on TF32 tensor cores
+   (inputs rounded to a 10-bit mantissa, float32 accumulation: much faster, relative error about
+   1e-3 instead of float32's 1e-7). Process-wide and off by default; WEIR_ALLOW_TF32=1 (or true,
+   on, yes) in the environment at start-up turns it on. weir_matmul reads the setting when it
+   builds its node, so work already built keeps the precision it was built with. The CPU always
+   computes float32 in float32; float16/bfloat16 are unaffected. The setter returns the previous
+   setting. */
+bool weir_matmul_set_allow_tf32(bool allow);
+bool weir_matmul_allow_tf32(void);
 
 /* Reductions; axes == NULL && naxes == 0 means all axes; negative axes count from the end. */
 #define WEIR__REDUCE(name) \
@@ -76,6 +85,14 @@ weir_status weir_argmin(weir_array **out, const weir_array *a, int axis, bool ke
 /* Shape. reshape accepts one -1; transpose with perm == NULL reverses the axes. */
 weir_status weir_reshape(weir_array **out, const weir_array *a, const int64_t *shape, int ndim, weir_stream s);
 weir_status weir_transpose(weir_array **out, const weir_array *a, const int *perm, int nperm, weir_stream s);
+/* Basic slicing, a[start[0]:stop[0]:step[0], ...]: start, stop and step have a's ndim entries (may be
+   NULL when ndim == 0), each axis with Python's slice semantics: negative start/stop count from the
+   end, out-of-range ones are clamped (stop INT64_MAX: to the end; with a negative step, stop
+   INT64_MIN: through index 0); a negative step walks backwards, step 0 is WEIR_ERR_INVALID_ARGUMENT.
+   Each dim of the result is the slice's length (may be 0); the dtype is a's. The result is a new
+   array (a copy), not a view. */
+weir_status weir_slice(weir_array **out, const weir_array *a, const int64_t *start, const int64_t *stop,
+                       const int64_t *step, weir_stream s);
 
 /* Comparisons that evaluate: |a - b| <= atol + rtol * |b| elementwise (NaNs unequal), with broadcasting. */
 weir_status weir_allclose(bool *out, const weir_array *a, const weir_array *b, double rtol, double atol);

@@ -77,6 +77,7 @@ typedef enum weir__prim {
   WEIR__P_RANDOM_UNIFORM, /* out float: params.random.a = low, .b = high; values in [low, high) */
   WEIR__P_RANDOM_NORMAL,  /* out float: params.random.a = loc, .b = scale */
   WEIR__P_TRANSPOSE,      /* core only: lowered to COPY with permuted strides */
+  WEIR__P_SLICE,          /* core only: lowered to COPY with an offset and stepped (maybe negative) strides */
   WEIR__P_COUNT
 } weir__prim;
 
@@ -97,6 +98,16 @@ typedef union weir__params {
   struct {
     int *perm; /* owned by the node (core) */
   } transpose;
+  struct {
+    /* float32 may use TF32 tensor cores (GPU; the CPU ignores it): weir_matmul_allow_tf32() when
+       the node was built, so work already built keeps its precision */
+    bool allow_tf32;
+  } matmul;
+  struct {
+    /* per axis of in[0]: the first index taken and the step (never 0); one allocation owned by
+       the node (core): step == start + ndim, free(start) releases both */
+    int64_t *start, *step;
+  } slice;
 } weir__params;
 
 #define WEIR__MAX_INPUTS 3

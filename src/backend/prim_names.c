@@ -46,6 +46,7 @@ static const char *const names[] = {
     [WEIR__P_RANDOM_UNIFORM] = "random_uniform",
     [WEIR__P_RANDOM_NORMAL] = "random_normal",
     [WEIR__P_TRANSPOSE] = "transpose",
+    [WEIR__P_SLICE] = "slice",
 };
 _Static_assert(sizeof names / sizeof names[0] == WEIR__P_COUNT, "a primitive has no name");
 

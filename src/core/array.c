@@ -117,6 +117,7 @@ static void destroy(weir_array *a, weir_array **list) {
   if (a->inputs != a->inputs_inline) free(a->inputs);
   if (a->shape != a->shape_inline) free(a->shape);
   if (a->prim == WEIR__P_TRANSPOSE) free(a->params.transpose.perm);
+  if (a->prim == WEIR__P_SLICE) free(a->params.slice.start);
   free(a->error);
   weir__buffer_release(a->buf);
   free(a);

@@ -21,6 +21,9 @@ struct weir__buffer {
   size_t nbytes;
   weir_device device;
   int writer; /* index of the stream whose work writes it (0: written on the host, complete) */
+  /* That stream, referenced until `ready` is recorded (GPU buffers): the ready event is recorded on
+     it on demand, maybe after the user freed it. Under the buffer lock. */
+  weir__stream *writer_stream;
   /* Streams other than the writer that used it on its device (for the stream-aware allocator);
      n_users == -1 once more than WEIR__BUFFER_USERS did. Under the buffer lock. */
   int users[WEIR__BUFFER_USERS];

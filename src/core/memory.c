@@ -171,6 +171,7 @@ weir_status weir__buffer_new(weir_device d, weir__stream *s, size_t nbytes, weir
   buf->nbytes = nbytes;
   buf->device = d;
   buf->writer = s && d.type == WEIR_GPU ? s->index : 0;
+  buf->writer_stream = buf->writer ? weir__stream_retain(s) : NULL; /* s is the caller's: alive */
   *out = buf;
   return WEIR_OK;
 }
@@ -179,6 +180,7 @@ void weir__buffer_release(weir__buffer *buf) {
   if (!buf || atomic_fetch_sub_explicit(&buf->refs, 1, memory_order_acq_rel) != 1) return;
   weir__buffer_release_residency(buf);
   backend_of(buf->device)->free(buf->device.index, buf->data, buf->nbytes, buf->writer, buf->users, buf->n_users);
+  weir__stream_release(buf->writer_stream); /* may destroy the (freed) writer's backend stream */
   int slot = weir__device_slot(buf->device);
   pthread_mutex_lock(&mem_mu);
   active_total -= buf->nbytes;

@@ -2,8 +2,35 @@
    (K, 1)) that is removed from the result; batch dims broadcast. The MATMUL kernel wants both
    inputs in one floating dtype and with out.ndim dims (batch dims equal or 1), so the front end
    inserts ASTYPE and RESHAPE nodes to get there. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "core/ops_internal.h"
 #include "weir/ops.h"
+
+/* ---- TF32 for float32 on the GPU: process-wide, read into each node's params ---- */
+static atomic_bool allow_tf32;
+static pthread_once_t tf32_once = PTHREAD_ONCE_INIT;
+
+static void tf32_from_env(void) {
+  const char *e = getenv("WEIR_ALLOW_TF32");
+  bool on = e && (strcmp(e, "1") == 0 || strcasecmp(e, "true") == 0 || strcasecmp(e, "on") == 0 ||
+                  strcasecmp(e, "yes") == 0);
+  atomic_store(&allow_tf32, on);
+}
+
+bool weir_matmul_set_allow_tf32(bool allow) {
+  pthread_once(&tf32_once, tf32_from_env); /* so a later first read cannot undo this call */
+  return atomic_exchange(&allow_tf32, allow);
+}
+
+bool weir_matmul_allow_tf32(void) {
+  pthread_once(&tf32_once, tf32_from_env);
+  return atomic_load(&allow_tf32);
+}
 
 weir_status weir_matmul(weir_array **out, const weir_array *a, const weir_array *b, weir_stream s) {
   if (!out) return weir__null_arg("weir_matmul", "out");
@@ -79,6 +106,7 @@ weir_status weir_matmul(weir_array **out, const weir_array *a, const weir_array 
 
   weir_array *ca = NULL, *cb = NULL, *ra = NULL, *rb = NULL, *mm = NULL, *in[2];
   weir__params p = {0};
+  p.matmul.allow_tf32 = weir_matmul_allow_tf32();
   if ((st = weir__cast(&ca, a, t, rs)) != WEIR_OK) goto done;
   if ((st = weir__cast(&cb, b, t, rs)) != WEIR_OK) goto done;
   if ((st = weir__reshape_node(&ra, ca, pa, nd, rs)) != WEIR_OK) goto done;

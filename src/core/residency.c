@@ -29,21 +29,22 @@ static const weir__backend *backend_of(weir_device d) {
 static bool same_device(weir_device a, weir_device b) { return a.type == b.type && a.index == b.index; }
 
 /* Under b's lock. The event after b's write, recorded now on the writer stream if nobody did;
-   NULL when there is nothing to wait for (host-written, or the writer was freed, which drained it). */
-static weir_status ready_event(weir__buffer *b, void **ev) {
+   NULL when there is nothing to wait for (host-written). Once recorded, b no longer needs its
+   writer: *drop gets the reference to release after unlocking (NULL: none). The writer may have
+   been freed by the user: b's reference keeps its backend stream, so the event still follows the
+   write (the free drained the weir queue, but the device may still be running it). */
+static weir_status ready_event(weir__buffer *b, void **ev, weir__stream **drop) {
   *ev = NULL;
+  *drop = NULL;
   if (b->writer == 0 || b->device.type != WEIR_GPU) return WEIR_OK;
   if (!b->ready) {
-    weir__stream *w = weir__stream_lookup(b->writer);
-    /* A freed writer was drained: nothing to wait for. (A writer freed concurrently with this
-       lookup may be recycled under us; these checks keep that from calling the wrong backend —
-       proper reference counting of stream structs is a follow-up.) */
-    if (!w || !atomic_load(&w->alive) || w->index != b->writer || w->device.type != b->device.type ||
-        w->device.index != b->device.index || !w->backend->event_record)
-      return WEIR_OK;
+    weir__stream *w = b->writer_stream;
+    if (!w || !w->backend->event_record) return weir__fail(WEIR_ERR_INTERNAL, "a GPU buffer lost its writer stream");
     weir_status st = w->backend->event_record(w, &b->ready);
     if (st != WEIR_OK) return st;
   }
+  *drop = b->writer_stream;
+  b->writer_stream = NULL;
   *ev = b->ready;
   return WEIR_OK;
 }
@@ -62,7 +63,13 @@ weir_status weir__buffer_mark_written(weir__buffer *b, weir__stream *writer) {
   pthread_mutex_t *mu = lock_of(b);
   pthread_mutex_lock(mu);
   weir_status st = b->ready ? WEIR_OK : writer->backend->event_record(writer, &b->ready);
+  weir__stream *drop = NULL;
+  if (st == WEIR_OK && b->writer == writer->index) { /* recorded: the writer is no longer needed */
+    drop = b->writer_stream;
+    b->writer_stream = NULL;
+  }
   pthread_mutex_unlock(mu);
+  weir__stream_release(drop);
   return st;
 }
 
@@ -77,10 +84,12 @@ static weir_status fill_copy(weir__buffer *b, weir__stream *s, weir__buffer *dst
   *done = NULL;
   pthread_mutex_t *mu = lock_of(b);
   void *after = NULL;
+  weir__stream *drop;
   pthread_mutex_lock(mu);
-  weir_status st = ready_event(b, &after);
+  weir_status st = ready_event(b, &after, &drop);
   if (st == WEIR_OK && s && b->device.type == WEIR_GPU) add_user(b, s->index);
   pthread_mutex_unlock(mu);
+  weir__stream_release(drop);
   if (st != WEIR_OK) return st;
   if (!s) /* to the host, synchronously */
     return backend_of(b->device)->read_to_host(b->device.index, dst->data, b->data, b->nbytes, after);
@@ -149,12 +158,14 @@ weir_status weir__buffer_use_on(weir__buffer *b, weir__stream *s, void **out) {
       return WEIR_OK;
     }
     void *after = NULL;
+    weir__stream *drop = NULL;
     weir_status st = WEIR_OK;
     pthread_mutex_t *mu = lock_of(b);
     pthread_mutex_lock(mu);
-    if (b->writer != s->index) st = ready_event(b, &after);
+    if (b->writer != s->index) st = ready_event(b, &after, &drop);
     add_user(b, s->index);
     pthread_mutex_unlock(mu);
+    weir__stream_release(drop);
     if (st == WEIR_OK && after) st = s->backend->event_wait_on(s, after);
     *out = b->data;
     return st;
@@ -192,10 +203,12 @@ weir_status weir__buffer_for_stream(weir__buffer *b, weir__stream *s, weir__buff
 weir_status weir__buffer_wait_host(weir__buffer *b) {
   if (b->device.type != WEIR_GPU) return WEIR_OK;
   void *ev = NULL;
+  weir__stream *drop;
   pthread_mutex_t *mu = lock_of(b);
   pthread_mutex_lock(mu);
-  weir_status st = ready_event(b, &ev);
+  weir_status st = ready_event(b, &ev, &drop);
   pthread_mutex_unlock(mu);
+  weir__stream_release(drop);
   if (st == WEIR_OK && ev) st = backend_of(b->device)->event_sync(ev);
   return st;
 }

@@ -13,13 +13,23 @@
 
 typedef struct weir_array weir_array;
 
-/* One stream: an in-order queue of nodes served by one host worker thread. */
+/* One stream: an in-order queue of nodes served by one host worker thread.
+
+   Lifetime: the struct is reference counted. The registry holds one reference from creation
+   until weir_stream_free (which drains the stream and joins its worker first); a GPU buffer
+   holds one on the stream that writes it until its ready event is recorded (recording needs the
+   backend's stream even after the user freed the weir stream); code that looks a stream up by
+   index outside the scheduler lock holds one (weir__stream_acquire) while it uses the pointer.
+   When the count reaches zero the backend's state is destroyed (stream_fini) and the struct is
+   recycled for a later stream; structs are never returned to malloc, so a stale pointer may
+   still be used to try weir__stream_acquire's increment-if-nonzero. */
 struct weir__stream {
   weir_device device;
   int index;
   const weir__backend *backend;
-  void *backend_data; /* the backend's per-stream state (e.g. a CUDA stream) */
-  atomic_bool alive;  /* false once freed: the struct itself is kept, so stale lookups are safe */
+  void *backend_data;    /* the backend's per-stream state (e.g. a CUDA stream) */
+  _Atomic int64_t refs;  /* 0: recycled (or being recycled) */
+  atomic_bool alive;     /* false once weir_stream_free started: no new work is accepted */
   pthread_mutex_t mu;
   pthread_cond_t work_cv; /* the worker waits here for work */
   pthread_cond_t done_cv; /* synchronize waits here for progress */
@@ -40,8 +50,20 @@ typedef struct weir__stream weir__stream;
 /* Idempotent and thread-safe; every public entry point that needs devices or streams calls it. */
 void weir__runtime_init(void);
 
-/* Stream registry (stream.c). Returns NULL for an index that never existed. */
+/* Stream registry (stream.c). weir__stream_lookup returns the registered struct without a
+   reference (NULL for an index that never existed or was freed): only valid under the scheduler
+   lock, which weir_stream_free takes before it drops the registry's reference. Elsewhere use
+   weir__stream_acquire: a referenced struct, or NULL once weir_stream_free unregistered it (while
+   a free is under way the struct is still found, with alive == false). */
 weir__stream *weir__stream_lookup(int index);
+weir__stream *weir__stream_acquire(int index);
+/* For a caller that already holds a reference (or is s's worker, which the registry's outlives). */
+static inline weir__stream *weir__stream_retain(weir__stream *s) {
+  if (s) atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+  return s;
+}
+/* Drops a reference; the last one destroys the backend state and recycles the struct. */
+void weir__stream_release(weir__stream *s);
 /* The default stream index of device d (process-wide, ignoring this thread's pushes). */
 int weir__process_default_stream(weir_device d);
 /* Validates a concrete device (type CPU/GPU): WEIR_ERR_INDEX with a helpful message if absent. */

@@ -166,6 +166,8 @@ static weir_status schedule(weir_array *const *arrays, size_t n, const char *fn)
   uint64_t now = weir__now_ns();
   for (size_t i = 0; i < len; i++) {
     weir_array *a = order[i];
+    /* No reference taken: weir_stream_free unregisters a stream under sched_mu before it drops
+       the registry's reference, so a stream found here stays valid until we unlock. */
     weir__stream *s = weir__stream_lookup(a->stream.index);
     a->queued_ns = now;
     if (!s || !atomic_load(&s->alive)) {

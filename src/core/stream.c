@@ -13,7 +13,8 @@
 
 /* The registry is a two-level table so lookups are lock-free: chunks are allocated on demand and
    never moved. Indices are never reused; the struct of a freed stream is recycled for a later
-   stream (after the scheduler is quiescent), so memory stays bounded by the live streams. */
+   stream once its last reference is gone (runtime.h), so memory stays bounded by the streams
+   still alive or still referenced. */
 #define CHUNK 256
 #define MAX_CHUNKS 65536 /* 16M stream indices over the life of the process */
 static _Atomic(weir__stream *) *chunks[MAX_CHUNKS];
@@ -27,6 +28,36 @@ weir__stream *weir__stream_lookup(int index) {
   if (index <= 0 || index >= CHUNK * MAX_CHUNKS) return NULL;
   _Atomic(weir__stream *) *c = chunks[index / CHUNK];
   return c ? atomic_load_explicit(&c[index % CHUNK], memory_order_acquire) : NULL;
+}
+
+/* The pointer read from the registry may be stale: its stream freed and the struct recycled, even
+   for another stream, meanwhile. Structs are never freed, so the increment-if-nonzero is safe on a
+   stale one; a count that was zero means recycled, and once we hold a reference the index cannot
+   change, so a mismatch means the struct now serves a newer stream. */
+weir__stream *weir__stream_acquire(int index) {
+  weir__stream *s = weir__stream_lookup(index);
+  if (!s) return NULL;
+  int64_t r = atomic_load_explicit(&s->refs, memory_order_relaxed);
+  do {
+    if (r == 0) return NULL;
+  } while (!atomic_compare_exchange_weak_explicit(&s->refs, &r, r + 1, memory_order_acquire, memory_order_relaxed));
+  if (s->index != index) {
+    weir__stream_release(s);
+    return NULL;
+  }
+  return s;
+}
+
+void weir__stream_release(weir__stream *s) {
+  if (!s || atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1) return;
+  /* Nobody else can reach it now: the worker was joined and the registry slot cleared. */
+  if (s->backend->stream_fini) s->backend->stream_fini(s);
+  free(s->error_message);
+  s->error_message = NULL;
+  pthread_mutex_lock(&registry_mu);
+  s->head = (weir_array *)recycled;
+  recycled = s;
+  pthread_mutex_unlock(&registry_mu);
 }
 
 /* A zeroed stream struct with its locks initialised: recycled or new. Under registry_mu. */
@@ -89,6 +120,9 @@ static weir_status create_stream(weir_device d, int *out_index) {
       return st;
     }
   }
+  /* The registry's reference; the release store publishes the fields above to whoever acquires
+     this struct through a stale pointer from now on. */
+  atomic_store_explicit(&s->refs, 1, memory_order_release);
   next_index++;
   atomic_store_explicit(&chunks[index / CHUNK][index % CHUNK], s, memory_order_release);
   pthread_mutex_unlock(&registry_mu);
@@ -134,13 +168,18 @@ static bool was_created(int index) {
   return created;
 }
 
-static weir_status check_stream(const weir__stream *s, int index, const char *what) {
+/* The device of live stream `index`, or the error for a freed or unknown one. */
+static weir_status check_stream(int index, const char *what, weir_device *device) {
+  weir__stream *s = weir__stream_acquire(index);
   if (!s && was_created(index))
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "%s: stream %d was freed", what, index);
   if (!s) return weir__fail(WEIR_ERR_INDEX, "%s: stream index %d does not exist", what, index);
-  if (!atomic_load(&s->alive)) {
+  *device = s->device;
+  bool alive = atomic_load(&s->alive);
+  weir__stream_release(s);
+  if (!alive) {
     char buf[64];
-    weir_stream_tostring((weir_stream){s->device, index}, buf, sizeof buf);
+    weir_stream_tostring((weir_stream){*device, index}, buf, sizeof buf);
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "%s: %s was freed", what, buf);
   }
   return WEIR_OK;
@@ -152,10 +191,10 @@ static weir_status resolve(weir_stream s, weir_stream *out, const char *what) {
   weir_device d = s.device;
   if (d.type == WEIR_DEVICE_DEFAULT) {
     if (s.index > 0) { /* a bare index names a stream on whatever device it lives */
-      weir__stream *st = weir__stream_lookup(s.index);
-      weir_status e = check_stream(st, s.index, what);
+      weir_device on;
+      weir_status e = check_stream(s.index, what, &on);
       if (e != WEIR_OK) return e;
-      *out = (weir_stream){st->device, s.index};
+      *out = (weir_stream){on, s.index};
       return WEIR_OK;
     }
     d = weir_default_device();
@@ -165,13 +204,13 @@ static weir_status resolve(weir_stream s, weir_stream *out, const char *what) {
   }
   int index = s.index;
   if (index == 0 && !weir__thread_default_stream(d, &index)) index = weir__process_default_stream(d);
-  weir__stream *st = weir__stream_lookup(index);
-  weir_status e = check_stream(st, index, what);
+  weir_device on;
+  weir_status e = check_stream(index, what, &on);
   if (e != WEIR_OK) return e;
-  if (st->device.type != d.type || st->device.index != d.index) {
+  if (on.type != d.type || on.index != d.index) {
     char want[32], have[64];
     weir_device_tostring(d, want, sizeof want);
-    weir_stream_tostring((weir_stream){st->device, index}, have, sizeof have);
+    weir_stream_tostring((weir_stream){on, index}, have, sizeof have);
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "%s: stream %d is %s, not on %s", what, index, have, want);
   }
   *out = (weir_stream){d, index};
@@ -216,24 +255,24 @@ weir_status weir_stream_free(weir_stream s) {
       return weir__fail(WEIR_ERR_INVALID_ARGUMENT,
                         "weir_stream_free: %s is a default stream; default streams are never freed", name);
     }
-  weir__stream *ps = weir__stream_lookup(r.index);
+  weir__stream *ps = weir__stream_acquire(r.index);
   bool was_alive = true;
-  if (!atomic_compare_exchange_strong(&ps->alive, &was_alive, false))
+  if (!ps || !atomic_compare_exchange_strong(&ps->alive, &was_alive, false)) {
+    weir__stream_release(ps);
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "weir_stream_free: stream %d was already freed", r.index);
+  }
   weir_status drained = weir__stream_drain(ps);
   char message[1024];
   snprintf(message, sizeof message, "%s", weir_last_error());
   weir__stream_stop_worker(ps);
-  if (ps->backend->stream_fini) ps->backend->stream_fini(ps);
-  /* Recycle the struct once no eval can be holding a pointer to it. */
+  /* Unregister under the scheduler lock, so no eval still holds the unreferenced pointer it
+     looked up (scheduler.c), then drop the registry's reference. The backend state goes with the
+     last reference: buffers this stream wrote may still need it to record their ready events. */
   weir__scheduler_lock();
   atomic_store_explicit(&chunks[r.index / CHUNK][r.index % CHUNK], NULL, memory_order_release);
   weir__scheduler_unlock();
-  pthread_mutex_lock(&registry_mu);
-  free(ps->error_message);
-  ps->head = (weir_array *)recycled;
-  recycled = ps;
-  pthread_mutex_unlock(&registry_mu);
+  weir__stream_release(ps); /* the registry's */
+  weir__stream_release(ps); /* ours */
   if (drained != WEIR_OK) weir__set_error(drained, message);
   return drained;
 }
@@ -290,7 +329,11 @@ weir_status weir_synchronize(weir_stream s) {
   weir_stream r = {{WEIR_CPU, 0}, 0};
   weir_status st = resolve(s, &r, "weir_synchronize");
   if (st != WEIR_OK) return st;
-  return weir__stream_drain(weir__stream_lookup(r.index));
+  weir__stream *ps = weir__stream_acquire(r.index);
+  if (!ps) return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "weir_synchronize: stream %d was freed", r.index);
+  st = weir__stream_drain(ps); /* also right for a stream being freed meanwhile: it is drained too */
+  weir__stream_release(ps);
+  return st;
 }
 
 weir_status weir_synchronize_all(void) {
@@ -301,9 +344,10 @@ weir_status weir_synchronize_all(void) {
   weir_status first = WEIR_OK;
   char message[1024] = "";
   for (int i = 1; i < n; i++) {
-    weir__stream *s = weir__stream_lookup(i);
-    if (!s || !atomic_load(&s->alive)) continue;
-    weir_status st = weir__stream_drain(s);
+    weir__stream *s = weir__stream_acquire(i);
+    if (!s) continue;
+    weir_status st = atomic_load(&s->alive) ? weir__stream_drain(s) : WEIR_OK; /* a freeing one drains itself */
+    weir__stream_release(s);
     if (st != WEIR_OK && first == WEIR_OK) {
       first = st;
       snprintf(message, sizeof message, "%s", weir_last_error());

@@ -28,15 +28,16 @@ static void record_stream_error(weir__stream *s, weir_status st, const char *msg
 }
 
 void weir__stream_error_reported(const weir_array *a) {
-  weir__stream *s = weir__stream_lookup(a->error_stream);
+  weir__stream *s = weir__stream_acquire(a->error_stream); /* may have been freed meanwhile */
   if (!s) return;
   pthread_mutex_lock(&s->mu);
-  if (s->index == a->error_stream && s->error_status != WEIR_OK && s->error_id == a->error_id) {
+  if (s->error_status != WEIR_OK && s->error_id == a->error_id) {
     s->error_status = WEIR_OK;
     free(s->error_message);
     s->error_message = NULL;
   }
   pthread_mutex_unlock(&s->mu);
+  weir__stream_release(s);
 }
 
 /* Sets the final status and drops the inputs. msg is copied. */
@@ -130,6 +131,36 @@ static void transposed_tensor(weir__tensor *t, const weir_array *in, void *data,
   }
 }
 
+/* in (row-major) viewed through a slice: the data pointer advanced to the first element taken,
+   strides multiplied by the steps (negative steps walk backwards). contiguous when the view is
+   row-major over out's shape (a run of whole rows, or all of in in order). */
+static void sliced_tensor(weir__tensor *t, const weir_array *in, void *data, const weir_array *out,
+                          const int64_t *start, const int64_t *step) {
+  int64_t stride = 1, offset = 0, dense = 1;
+  t->data = data;
+  t->dtype = in->dtype;
+  t->ndim = out->ndim;
+  t->size = out->size;
+  t->contiguous = true;
+  if (out->size == 0) { /* reads nothing; in's dims may be huge beside a 0: no stride products */
+    for (int i = 0; i < out->ndim; i++) {
+      t->shape[i] = out->shape[i];
+      t->strides[i] = 0;
+    }
+    return;
+  }
+  for (int i = out->ndim - 1; i >= 0; i--) {
+    t->shape[i] = out->shape[i];
+    t->strides[i] = stride * step[i];
+    offset += start[i] * stride;
+    stride *= in->shape[i];
+    if (out->shape[i] == 1) continue; /* its stride is never used */
+    if (t->strides[i] != dense) t->contiguous = false;
+    dense *= out->shape[i];
+  }
+  t->data = (char *)data + offset * (int64_t)weir_dtype_size(in->dtype);
+}
+
 static weir_status execute(weir__stream *s, weir_array *a, char *msg, size_t msglen) {
   weir_status st = WEIR_OK;
   if (a->prim == WEIR__P_RESHAPE) { /* shares the input's buffer (or its copy on this device) */
@@ -158,12 +189,14 @@ static weir_status execute(weir__stream *s, weir_array *a, char *msg, size_t msg
     weir_array *in = a->inputs[i];
     if (a->prim == WEIR__P_TRANSPOSE)
       transposed_tensor(&call.in[i], in, data[i], a, a->params.transpose.perm);
+    else if (a->prim == WEIR__P_SLICE)
+      sliced_tensor(&call.in[i], in, data[i], a, a->params.slice.start, a->params.slice.step);
     else if (is_elementwise(a->prim))
       broadcast_tensor(&call.in[i], in, data[i], a);
     else
       contiguous_tensor(&call.in[i], in, data[i]);
   }
-  if (a->prim == WEIR__P_TRANSPOSE) call.prim = WEIR__P_COPY;
+  if (a->prim == WEIR__P_TRANSPOSE || a->prim == WEIR__P_SLICE) call.prim = WEIR__P_COPY;
   st = weir__take_injected_failure(a->prim);
   if (st != WEIR_OK) snprintf(call.errmsg, sizeof call.errmsg, "injected failure (test hook)");
   else st = s->backend->run(s, &call);

@@ -71,7 +71,7 @@ weir_status weir__cpu_random(weir__kernel_call *c, int64_t lo, int64_t hi); /* R
 weir_status weir__cpu_matmul(weir__kernel_call *c);
 
 /* Parallel split (kernels_dispatch.c). weir__cpu_kernel_splittable says whether a primitive's
-   work splits over output element ranges (all but MATMUL, RESHAPE and TRANSPOSE). For those,
+   work splits over output element ranges (all but MATMUL, RESHAPE, TRANSPOSE and SLICE). For those,
    weir__cpu_kernel_run_range(c, 0, 0) validates the call without touching data (and is the only
    call that may write c->errmsg); once it returned WEIR_OK, disjoint ranges of [0, out.size)
    may run concurrently on different threads, and they cannot fail. */

@@ -43,7 +43,7 @@ static weir_status check_call(weir__kernel_call *c) {
 
 bool weir__cpu_kernel_splittable(weir__prim p) {
   return p > WEIR__P_NONE && p < WEIR__P_COUNT && p != WEIR__P_MATMUL && p != WEIR__P_RESHAPE &&
-         p != WEIR__P_TRANSPOSE;
+         p != WEIR__P_TRANSPOSE && p != WEIR__P_SLICE;
 }
 
 weir_status weir__cpu_kernel_run_range(weir__kernel_call *c, int64_t lo, int64_t hi) {
@@ -110,8 +110,9 @@ weir_status weir__cpu_kernel_run(weir__kernel_call *c) {
   c->errmsg[0] = '\0';
   weir_status st = check_call(c);
   if (st != WEIR_OK) return st;
-  if (c->prim == WEIR__P_TRANSPOSE)
-    return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "transpose is lowered to copy by the core; no kernel");
+  if (c->prim == WEIR__P_TRANSPOSE || c->prim == WEIR__P_SLICE)
+    return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "%s is lowered to copy by the core; no kernel",
+                          weir__prim_name(c->prim));
   if (c->out.size == 0) return WEIR_OK;
   if (c->prim == WEIR__P_RESHAPE) return reshape(c);
   if (c->prim == WEIR__P_MATMUL) return weir__cpu_matmul(c);

@@ -100,18 +100,21 @@ static weir_status cuda_stream_init(weir__stream *s) {
   st->ctx.device = dev;
   st->ctx.stream = (void *)st->stream;
   st->ctx.cublas = NULL;
-  st->ctx.allow_tf32 = false; /* float32 matmul gives float32 accuracy, as on the CPU */
   registry_add(st);
   s->backend_data = st;
   return WEIR_OK;
 }
 
+/* Called when the weir stream's last reference goes (core/runtime.h): its worker is gone and no
+   buffer still needs to record on it, so nothing enqueues work on it any more. */
 static void cuda_stream_fini(weir__stream *s) {
   weir__cuda_stream *st = s->backend_data;
   if (!st) return;
-  registry_remove(st); /* after this no other thread records on it */
   int prev = weir__cuda_device_enter(st->device);
+  /* Finish its work before leaving the registry: the allocator takes a stream missing from it as
+     one whose work completed (weir__cuda_record_on_index), and may hand its blocks to others. */
   if (cudaStreamSynchronize(st->stream) != cudaSuccess) (void)cudaGetLastError();
+  registry_remove(st); /* after this no other thread records on it */
 #if WEIR__CUDA_HAVE_KERNELS
   weir__cuda_ctx_release(&st->ctx);
 #endif

@@ -22,7 +22,6 @@ typedef struct weir__cuda_ctx {
   int device;
   void *stream; /* cudaStream_t */
   void *cublas; /* cublasHandle_t, created by the kernels on first use */
-  bool allow_tf32;
 } weir__cuda_ctx;
 #define WEIR__CUDA_HAVE_KERNELS 0
 #endif
@@ -59,8 +58,8 @@ typedef struct weir__cuda_stream {
 } weir__cuda_stream;
 
 /* Records a pooled event on the stream with weir index `index` (any thread). *out = NULL, with
-   WEIR_OK, when no such stream is alive: a freed stream's work was drained before it was
-   destroyed, so there is nothing to wait for. */
+   WEIR_OK, when no such stream is registered: stream_fini synchronizes a stream before it
+   unregisters it, so there is nothing to wait for. */
 weir_status weir__cuda_record_on_index(int index, void **out);
 
 /* ---- events (cuda_events.c) ---- */

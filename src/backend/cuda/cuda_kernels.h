@@ -11,7 +11,7 @@
    - float SUM/PROD/MEAN accumulate in double like the CPU but in another order: the results
      equal the CPU's after rounding but for rare near-ties (then 1 ulp of the output dtype);
    - MATMUL: cuBLAS, float32 accumulation (relative error of float32 GEMM; TF32 only when
-     ctx->allow_tf32). The bit pattern of a NaN produced by arithmetic may differ from x86's.
+     params.matmul.allow_tf32). The bit pattern of a NaN produced by arithmetic may differ from x86's.
    Assumes the host and device are little-endian (all CUDA platforms are). */
 #ifndef WEIR_BACKEND_CUDA_CUDA_KERNELS_H
 #define WEIR_BACKEND_CUDA_CUDA_KERNELS_H
@@ -25,13 +25,12 @@
 extern "C" {
 #endif
 
-/* One per weir stream on a CUDA device. Zero-initialize it, then set device, stream and
-   allow_tf32; the kernels create what they need lazily and weir__cuda_ctx_release frees it. */
+/* One per weir stream on a CUDA device. Zero-initialize it, then set device and stream; the
+   kernels create what they need lazily and weir__cuda_ctx_release frees it. */
 typedef struct weir__cuda_ctx {
   int device;      /* CUDA device ordinal; the caller already did cudaSetDevice(device) */
   void *stream;    /* cudaStream_t of the weir stream (non-blocking) */
   void *cublas;    /* cublasHandle_t bound to this stream, created lazily; NULL at first */
-  bool allow_tf32; /* float32 matmul may use TF32 tensor cores (only when the user asked) */
   void *scratch;   /* reductions' partial results (stream-ordered allocation), lazily; NULL at first */
 } weir__cuda_ctx;
 

@@ -46,8 +46,8 @@ weir_status weir__cuda_kernel_run(weir__cuda_ctx *ctx, weir__kernel_call *c) {
   weir_status st = check_call(c);
   if (st != WEIR_OK) return st;
   if (!ctx) return fail(c, WEIR_ERR_INTERNAL, "%s: no CUDA context", weir__prim_name(c->prim));
-  if (c->prim == WEIR__P_TRANSPOSE)
-    return fail(c, WEIR_ERR_INTERNAL, "transpose is lowered to copy by the core; no kernel");
+  if (c->prim == WEIR__P_TRANSPOSE || c->prim == WEIR__P_SLICE)
+    return fail(c, WEIR_ERR_INTERNAL, "%s is lowered to copy by the core; no kernel", weir__prim_name(c->prim));
   if (c->out.size == 0) return WEIR_OK;
   switch (c->prim) {
   case WEIR__P_RESHAPE: return reshape(ctx, c);

@@ -1,6 +1,7 @@
 // MATMUL through cuBLAS: in[0] (..., M, K) @ in[1] (..., K, N), both contiguous with out's ndim;
 // each batch axis equal to out's or 1 (broadcast). float32, float16 and bfloat16, accumulating in
-// float32 (TF32 tensor cores for float32 only when ctx->allow_tf32).
+// float32 (TF32 tensor cores for float32 only when the node's params.matmul.allow_tf32, which
+// weir_matmul took from weir_matmul_allow_tf32()).
 //
 // cuBLAS is column-major: a row-major (R x C) matrix is its column-major transpose, so
 // C = A B is computed as C^T = B^T A^T, i.e. gemm(m = N, n = M, k = K, B, ldb = N, A, lda = K).
@@ -52,7 +53,7 @@ weir_status weir__cuda_matmul(weir__cuda_ctx *ctx, weir__kernel_call *c) {
   switch (t) {
   case WEIR_FLOAT32:
     dt = CUDA_R_32F;
-    if (ctx->allow_tf32) ct = CUBLAS_COMPUTE_32F_FAST_TF32;
+    if (c->params && c->params->matmul.allow_tf32) ct = CUBLAS_COMPUTE_32F_FAST_TF32;
     break;
   case WEIR_FLOAT16: dt = CUDA_R_16F; break;
   case WEIR_BFLOAT16: dt = CUDA_R_16BF; break;

@@ -1,10 +1,11 @@
 # weir — a thin wrapper over CMake. Every target first runs scripts/setup.sh, which installs
 # what a fresh Debian/Ubuntu machine lacks (and prints nothing when all is there).
 #
-#   make                  build everything in build/ (library, tests, examples, benchmarks)
-#   make demo             build, then run every example program in order
-#   make test             ctest in build/, then the C tests under ASan+UBSan (build-asan/)
-#                         and under TSan (build-tsan/)
+#   make                  build everything in build/ (library, tests, examples, benchmarks, and
+#                         the Python module python/weir/core*.so)
+#   make demo             build, then run every example program in order, in C and in Python
+#   make test             ctest in build/, the Python tests (pytest python/tests), then the C
+#                         tests under ASan+UBSan (build-asan/) and under TSan (build-tsan/)
 #   make bench            build, then run every benchmark (and the peer comparisons)
 #   make install PREFIX=/usr/local
 #   make clean
@@ -56,15 +57,17 @@ demo: all
 	  echo "== examples/$$name"; \
 	  build/examples/$$name; \
 	done
+	@echo "== the same examples in Python (examples/python), checked against their expected output"
+	python3 examples/python/run_examples.py
 
 test: setup
 	$(call cmake_build,build,)
 	$(call ctest,build)
+	PYTHONPATH=python python3 -m pytest -q python/tests
 	$(call cmake_build,build-asan,$(SANITIZE_ARGS) -DWEIR_SANITIZE=address$(comma)undefined)
 	$(call ctest,build-asan)
 	$(call cmake_build,build-tsan,$(SANITIZE_ARGS) -DWEIR_SANITIZE=thread)
 	$(call ctest,build-tsan)
-	@# --- Python tests (a later issue): pytest goes here ---
 
 bench: all
 	@mkdir -p build/bench; : >build/bench/weir.out; \

@@ -50,11 +50,29 @@ need make required have make
 need ninja-build optional have ninja
 need pkg-config optional have pkg-config
 need libopenblas-dev required openblas
-# --- Python module (a later issue): uncomment when python/ lands ---------------------------
-# need python3-dev required exists '/usr/include/python3*/Python.h'
-# need python3-pytest required python3 -c 'import pytest'
-# need python3-numpy required python3 -c 'import numpy'
-# ------------------------------------------------------------------------------------------
+# The Python module (weir.core) and its tests, for the python3 on PATH.
+python_header() {
+  python3 -c 'import os, sysconfig; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))'
+}
+need python3 required have python3
+need python3-dev required python_header
+need python3-numpy optional python3 -c 'import numpy'
+need python3-pytest optional python3 -c 'import pytest'
+
+# numpy and pytest for a python3 that apt does not manage (pyenv, a venv): pip, after apt.
+pip_fallback() {
+  local pkgs=() p
+  for p in numpy pytest; do
+    python3 -c "import $p" >/dev/null 2>&1 || pkgs+=("$p")
+  done
+  [ ${#pkgs[@]} -eq 0 ] && return 0
+  echo "setup.sh: pip installing ${pkgs[*]} for $(command -v python3)"
+  python3 -m pip install -q "${pkgs[@]}" >/dev/null 2>&1 ||
+    python3 -m pip install -q --break-system-packages "${pkgs[@]}" >/dev/null 2>&1 ||
+    echo "setup.sh: could not install ${pkgs[*]}; the Python tests need them" >&2
+  return 0
+}
+trap pip_fallback EXIT
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -76,7 +94,7 @@ fi
 
 echo "setup.sh: installing ${missing[*]}"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; pip_fallback' EXIT
 apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=600)
 if ! { "${apt[@]}" update && "${apt[@]}" install -y --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
   if [ ${#required[@]} -eq 0 ]; then

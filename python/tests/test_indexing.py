@@ -1,0 +1,136 @@
+"""Basic indexing against numpy: integers (also negative), slices with steps (also negative
+and out of range), None, Ellipsis, and their combinations; results used in later ops; errors."""
+
+import numpy as np
+import pytest
+
+import wx
+from wx import mx
+
+S = slice
+INDICES = [
+    0, -1, 1, (1, 2), (1, 2, 3), (-1, -2, -3), (0, -1),
+    S(None), S(None, None, -1), S(1, None), S(None, -1), S(5, 1, -2), S(10, 20), S(-100, 100),
+    (S(None), S(None, None, 2)), (S(None), S(None, None, -2), S(3, 0, -1)),
+    (Ellipsis, 1), (Ellipsis,), (Ellipsis, S(None, None, -3)), (1, Ellipsis), (0, Ellipsis, 0),
+    None, (None,), (0, None, S(1, 3)), (S(None), None, Ellipsis, None), (None, None, 1),
+    (1, S(0, 0)), (S(None), S(2, 2)), (), (S(None, None, 3), -1, S(None, None, -1)),
+    (-2, S(1, None, 2), None),
+]
+
+
+@pytest.mark.parametrize("idx", INDICES, ids=repr)
+@pytest.mark.parametrize("name", ["int32", "float32", "bool", "float16", "bfloat16", "uint64"])
+def test_index_like_numpy(rng, idx, name):
+    a, ref = wx.rand(rng, (2, 3, 4), name, -50, 50)
+    got = a[idx]
+    expected = ref[idx]
+    wx.assert_dtype(got, name)
+    wx.assert_close(got, expected, name, what=f"a[{idx!r}]")
+
+
+@pytest.mark.parametrize("idx", [(), Ellipsis, None, (None, Ellipsis)], ids=repr)
+def test_index_0d(idx):
+    a = mx.array(5)
+    ref = np.array(5, dtype=np.int32)
+    got = a[idx]
+    assert got.shape == ref[idx].shape
+    assert got.tolist() == ref[idx].tolist()
+
+
+def test_index_size_0(rng):
+    a = mx.zeros((0, 3))
+    assert a[:, 1].shape == (0,)
+    assert a[None, ::-1].shape == (1, 0, 3)
+    b = mx.zeros((3, 0))
+    assert b[1].shape == (0,)
+    assert b[::2].shape == (2, 0)
+
+
+def _random_index(g, shape):
+    idx = []
+    for d in shape:  # one entry per axis
+        k = g.integers(0, 3)
+        if k == 0:
+            idx.append(int(g.integers(-d, d)))
+        elif k == 1:
+            start, stop = (int(v) if g.random() < 0.8 else None for v in g.integers(-d - 2, d + 2, 2))
+            idx.append(slice(start, stop, int(g.choice([-3, -2, -1, 1, 2, 3]))))
+        else:
+            idx.append(slice(None))
+    if g.random() < 0.4:  # the last few axes by an Ellipsis, or left out
+        cut = int(g.integers(0, len(idx) + 1))
+        idx = idx[:cut] + ([Ellipsis] if g.random() < 0.7 else [])
+    for _ in range(int(g.integers(0, 3))):  # new axes anywhere
+        idx.insert(int(g.integers(0, len(idx) + 1)), None)
+    return tuple(idx)
+
+
+def test_random_indices(rng):
+    shape = (5, 6, 7)
+    a, ref = wx.rand(rng, shape, "int32", -1000, 1000)
+    for _ in range(300):
+        idx = _random_index(rng, shape)
+        got = a[idx]
+        assert got.shape == ref[idx].shape, f"a[{idx!r}]"
+        assert got.tolist() == ref[idx].tolist(), f"a[{idx!r}]"
+
+
+def test_indexing_then_ops(rng, device):
+    a, ref = wx.rand(rng, (6, 8), "float32")
+    with mx.stream(device):
+        v = a[::-2, 1::3]
+        got = mx.add(mx.multiply(v, 2.0), a[0, None, 1::3])
+        t = mx.transpose(a)[::3]
+        red = mx.sum(t[:, ::-1], axis=1)
+    wx.assert_close(got, ref[::-2, 1::3] * 2 + ref[0, None, 1::3], "float32")
+    wx.assert_close(red, ref.T[::3][:, ::-1].sum(axis=1), "float32", rtol=1e-5, atol=1e-5)
+
+
+def test_index_of_index(rng):
+    a, ref = wx.rand(rng, (4, 5, 6), "int32", -100, 100)
+    assert a[1][::-1][2].tolist() == ref[1][::-1][2].tolist()
+    assert a[..., 2][1:][:, None].tolist() == ref[..., 2][1:][:, None].tolist()
+
+
+def test_index_of_lazy_result():
+    a = mx.add(mx.arange(12), 100)
+    assert a[3].item() == 103
+    assert a[-1].item() == 111
+    assert a[::4].tolist() == [100, 104, 108]
+
+
+def test_too_many_indices():
+    a = mx.zeros((2, 3))
+    # numpy says IndexError, MLX ValueError: either is an error about the index
+    with pytest.raises((IndexError, ValueError)):
+        a[0, 0, 0]
+
+
+def test_two_ellipses():
+    a = mx.zeros((2, 3))
+    with pytest.raises((IndexError, ValueError)):
+        a[..., 0, ...]
+
+
+@pytest.mark.weir_only  # MLX does not check: a[5] reads out of bounds (garbage or a crash)
+@pytest.mark.parametrize("idx", [5, -6, (0, 4), (1, -5), (Ellipsis, 10)], ids=repr)
+def test_integer_out_of_range_is_an_index_error(idx):
+    a = mx.zeros((5, 4))
+    with pytest.raises(IndexError):
+        a[idx]
+
+
+@pytest.mark.weir_only  # MLX: ValueError "Cannot index mlx array using the given type."
+@pytest.mark.parametrize("idx", [1.5, "x", (0, 1.0)], ids=repr)
+def test_index_of_the_wrong_kind_is_a_type_error(idx):
+    a = mx.zeros((5, 4))
+    with pytest.raises(TypeError):
+        a[idx]
+
+
+@pytest.mark.weir_only  # MLX dies of SIGFPE on a[::0]; numpy: ValueError "slice step cannot be zero"
+def test_zero_step_is_an_error():
+    a = mx.zeros((5,))
+    with pytest.raises(ValueError):
+        a[::0]

@@ -268,7 +268,8 @@ def test_threads_mixing_cpu_and_gpu_streams():
 
 def test_gil_is_released_while_the_gpu_works():
     g = wx.rng("gpu-gil")
-    a = mx.array((g.standard_normal((1024, 1024)) / 32).astype(np.float32))
+    # ~5 TFLOP: about 0.1 s on an H100 or H200, long enough to watch another thread run.
+    a = mx.array((g.standard_normal((4096, 4096)) / 64).astype(np.float32))
     mx.eval(a)
     x = a
     for _ in range(40):

@@ -47,7 +47,12 @@ def test_same_key_same_numbers(rng, fn):
     b = f(shape=(3, 1000), key=k)
     s = mx.new_stream(mx.cpu)
     c = f(shape=(3, 1000), key=k, stream=s)
-    assert a.tolist() == b.tolist() == c.tolist()
+    assert a.tolist() == b.tolist()
+    if fn == "uniform":
+        assert c.tolist() == a.tolist()
+    else:
+        # The same bits on every device; the GPU's log/erfinv may differ from the CPU's by an ulp.
+        np.testing.assert_allclose(np.array(c), np.array(a), rtol=1e-6, atol=1e-6)
     d = f(shape=(3, 1000), key=mx.random.split(k)[0])
     assert np.mean(np.array(d) != np.array(a)) > 0.99
 

@@ -34,7 +34,7 @@ if [ "$mode" = full ]; then
 fi
 if [ "$mode" = sanitize ]; then
   # ${SANITIZE_TESTS}: which binaries (default all three); ${SANITIZE_ONLY}: WEIR_TEST_ONLY for them.
-  for t in ${SANITIZE_TESTS:-test_gpu_ops test_gpu_streams test_fusion}; do
+  for t in ${SANITIZE_TESTS:-test_gpu_ops test_gpu_ops_linalg test_gpu_streams test_fusion}; do
     for tool in ${SANITIZE_TOOLS:-memcheck racecheck}; do
       WEIR_TEST_ONLY=${SANITIZE_ONLY:-} WEIR_TEST_SCALE=0.05 timeout "${SANITIZE_TIMEOUT:-300}" \
         compute-sanitizer --tool "$tool" --error-exitcode 9 "build-gpu/tests/$t" > "$out/cs_${tool}_$t.log" 2>&1

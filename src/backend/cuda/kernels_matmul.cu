@@ -23,18 +23,21 @@ weir_status cublas_failed(weir__kernel_call *c, cublasStatus_t st, const char *w
   return fail(c, WEIR_ERR_DEVICE, "matmul: %s failed: %s", what, cublasGetStatusString(st));
 }
 
-// The handle of ctx, created on first use, bound to ctx's stream.
+// The handle of ctx, created on first use and bound to ctx's stream then: a ctx belongs to one
+// weir stream, whose CUDA stream never changes, so the binding is made once (cublasSetStream on
+// every matmul cost host time on the launch path of small matmuls).
 weir_status handle_of(weir__cuda_ctx *ctx, weir__kernel_call *c, cublasHandle_t *out) {
   cublasStatus_t st;
   if (!ctx->cublas) {
     cublasHandle_t h;
     if ((st = cublasCreate(&h)) != CUBLAS_STATUS_SUCCESS) return cublas_failed(c, st, "cublasCreate");
+    if ((st = cublasSetStream(h, stream_of(ctx))) != CUBLAS_STATUS_SUCCESS) {
+      cublasDestroy(h);
+      return cublas_failed(c, st, "cublasSetStream");
+    }
     ctx->cublas = h;
   }
-  cublasHandle_t h = (cublasHandle_t)ctx->cublas;
-  if ((st = cublasSetStream(h, stream_of(ctx))) != CUBLAS_STATUS_SUCCESS)
-    return cublas_failed(c, st, "cublasSetStream");
-  *out = h;
+  *out = (cublasHandle_t)ctx->cublas;
   return WEIR_OK;
 }
 

@@ -2,10 +2,12 @@
    every GPU, on fresh random inputs (made on the host, so every GPU op also exercises the
    host-to-device copy), run on a GPU stream and on the CPU and compared after reading both back on
    the host (device-to-host copy):
-   - exact: astype (every pair without float64), copy, abs/negative/square, add/subtract/multiply/
+   - exact: astype (every pair without float64), copy, abs/negative/square, floor/ceil/round/sign/
+     isnan/isinf/reciprocal, add/subtract/multiply/
      maximum/minimum (IEEE, with NaN, inf, -0 and subnormals), comparisons, logical ops, integer
      power, float32 divide;
-   - <= 2 ulp float32 (1 ulp float16/bfloat16): exp log sin cos tanh sqrt sigmoid;
+   - <= 2 ulp float32 (1 ulp float16/bfloat16): exp log sin cos tanh sqrt sigmoid expm1 log1p log2
+     log10 rsqrt tan arcsin arccos arctan sinh cosh erf;
    - float power: rel 1e-6;
    with broadcasting, transposed (strided) inputs, reshape, slices (negative steps, clamped bounds,
    empty results, of transposed results and of slices), sizes 0, 1, 7, 1000, 1<<20 and 0-d.
@@ -19,7 +21,8 @@
 /* ---- elementwise ---- */
 
 static void test_unary_exact(void) {
-  static const un_op ops[] = {OP(abs), OP(negative), OP(square), OP(logical_not)};
+  static const un_op ops[] = {OP(abs),  OP(negative), OP(square), OP(logical_not), OP(floor), OP(ceil),
+                              OP(round), OP(sign),    OP(isnan),  OP(isinf),       OP(reciprocal)};
   for (int si = 0; si < NSIZES; si++)
     for (int ti = 0; ti < NALL; ti++) {
       weir_array *x = rand_array(kAll[ti], &kSizes[si], -100, 100, true);
@@ -34,7 +37,10 @@ static void test_unary_float(void) {
     un_op op;
     double lo, hi;
   } ops[] = {{OP(exp), -9, 9},  {OP(log), 1e-3, 1e3}, {OP(sin), -10, 10},    {OP(cos), -10, 10},
-             {OP(tanh), -5, 5}, {OP(sqrt), 0, 1e4},   {OP(sigmoid), -20, 20}};
+             {OP(tanh), -5, 5}, {OP(sqrt), 0, 1e4},   {OP(sigmoid), -20, 20},
+             {OP(expm1), -9, 9}, {OP(log1p), -0.9, 1e3}, {OP(log2), 1e-3, 1e3}, {OP(log10), 1e-3, 1e3},
+             {OP(rsqrt), 1e-3, 1e4}, {OP(tan), -1.5, 1.5}, {OP(arcsin), -1, 1}, {OP(arccos), -1, 1},
+             {OP(arctan), -100, 100}, {OP(sinh), -9, 9}, {OP(cosh), -9, 9}, {OP(erf), -4, 4}};
   static const weir_dtype ts[] = {WEIR_FLOAT32, WEIR_FLOAT16, WEIR_BFLOAT16, WEIR_INT32, WEIR_UINT8};
   static const shp sizes[] = {{0, {0}}, {1, {7}}, {2, {10, 100}}, {1, {1 << 20}}};
   for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++)

@@ -306,7 +306,11 @@ static void test_special_values(void) {
 }
 
 /* ---- unary ---- */
-enum { U_ABS, U_NEG, U_EXP, U_LOG, U_SIN, U_COS, U_TANH, U_SQRT, U_SQUARE, U_SIGMOID, U_NOT };
+enum {
+  U_ABS, U_NEG, U_EXP, U_LOG, U_SIN, U_COS, U_TANH, U_SQRT, U_SQUARE, U_SIGMOID, U_NOT,
+  U_EXPM1, U_LOG1P, U_LOG2, U_LOG10, U_RSQRT, U_RECIP, U_TAN, U_ASIN, U_ACOS, U_ATAN, U_SINH, U_COSH, U_ERF,
+  U_FLOOR, U_CEIL, U_ROUND, U_SIGN, U_ISNAN, U_ISINF
+};
 typedef struct {
   const char *name;
   un_fn fn;
@@ -322,7 +326,24 @@ static const unop UNOPS[] = {
     {"tanh", weir_tanh, U_TANH, true, -6, 6, 4},           {"sqrt", weir_sqrt, U_SQRT, true, 0, 1e4, 0},
     {"square", weir_square, U_SQUARE, false, -300, 300, 0}, {"sigmoid", weir_sigmoid, U_SIGMOID, true, -12, 12, 4},
     {"logical_not", weir_logical_not, U_NOT, false, -2, 2, 0},
+    {"expm1", weir_expm1, U_EXPM1, true, -20, 20, 4},      {"log1p", weir_log1p, U_LOG1P, true, -0.999, 1e3, 4},
+    {"log2", weir_log2, U_LOG2, true, 1e-3, 1e3, 4},       {"log10", weir_log10, U_LOG10, true, 1e-3, 1e3, 4},
+    {"rsqrt", weir_rsqrt, U_RSQRT, true, 1e-3, 1e4, 2},    {"reciprocal", weir_reciprocal, U_RECIP, true, -100, 100, 0},
+    {"tan", weir_tan, U_TAN, true, -1.5, 1.5, 4},          {"arcsin", weir_arcsin, U_ASIN, true, -1, 1, 4},
+    {"arccos", weir_arccos, U_ACOS, true, -1, 1, 4},       {"arctan", weir_arctan, U_ATAN, true, -100, 100, 4},
+    {"sinh", weir_sinh, U_SINH, true, -20, 20, 4},         {"cosh", weir_cosh, U_COSH, true, -20, 20, 4},
+    {"erf", weir_erf, U_ERF, true, -4, 4, 4},              {"floor", weir_floor, U_FLOOR, false, -100, 100, 0},
+    {"ceil", weir_ceil, U_CEIL, false, -100, 100, 0},      {"round", weir_round, U_ROUND, false, -100, 100, 0},
+    {"sign", weir_sign, U_SIGN, false, -100, 100, 0},      {"isnan", weir_isnan, U_ISNAN, false, -100, 100, 0},
+    {"isinf", weir_isinf, U_ISINF, false, -100, 100, 0},
 };
+#define NUNOPS (sizeof UNOPS / sizeof UNOPS[0])
+static bool bool_out(int id) { return id == U_NOT || id == U_ISNAN || id == U_ISINF; }
+static const unop *unop_of(int id) {
+  for (size_t k = 0; k < NUNOPS; k++)
+    if (UNOPS[k].id == id) return &UNOPS[k];
+  return NULL;
+}
 
 static double ref_unary(int id, double x) {
   switch (id) {
@@ -337,6 +358,25 @@ static double ref_unary(int id, double x) {
   case U_SQUARE: return x * x;
   case U_SIGMOID: return 1.0 / (1.0 + exp(-x));
   case U_NOT: return x == 0;
+  case U_EXPM1: return expm1(x);
+  case U_LOG1P: return log1p(x);
+  case U_LOG2: return log2(x);
+  case U_LOG10: return log10(x);
+  case U_RSQRT: return 1.0 / sqrt(x);
+  case U_RECIP: return 1.0 / x;
+  case U_TAN: return tan(x);
+  case U_ASIN: return asin(x);
+  case U_ACOS: return acos(x);
+  case U_ATAN: return atan(x);
+  case U_SINH: return sinh(x);
+  case U_COSH: return cosh(x);
+  case U_ERF: return erf(x);
+  case U_FLOOR: return floor(x);
+  case U_CEIL: return ceil(x);
+  case U_ROUND: return nearbyint(x); /* half to even in the default rounding mode */
+  case U_SIGN: return x > 0 ? 1 : x < 0 ? -1 : x;
+  case U_ISNAN: return isnan(x);
+  case U_ISINF: return isinf(x) != 0;
   }
   return NAN;
 }
@@ -347,13 +387,16 @@ static void check_unary(const unop *op, weir_dtype t, int64_t n) {
   if (!h_is_float(t)) {
     lo = h_is_unsigned(t) || t == WEIR_BOOL ? 0 : -100;
     hi = t == WEIR_BOOL ? 1 : 100;
-    if (op->id == U_LOG || op->id == U_SQRT) lo = 1;
-    if (op->id == U_EXP) lo = -20, hi = 20;
-    if (op->id == U_EXP && h_is_unsigned(t)) lo = 0;
+    if (op->id == U_LOG || op->id == U_SQRT || op->id == U_LOG2 || op->id == U_LOG10 || op->id == U_RSQRT) lo = 1;
+    if (op->id == U_LOG1P) lo = 0;
+    if (op->id == U_EXP || op->id == U_EXPM1 || op->id == U_SINH || op->id == U_COSH) lo = -20, hi = 20;
+    if (op->id == U_ASIN || op->id == U_ACOS) lo = -1, hi = 1;
+    if (h_is_unsigned(t) && lo < 0) lo = 0;
+    if (t == WEIR_BOOL) lo = 0, hi = 1; /* 0 gives -inf / inf for the logs, rsqrt, reciprocal */
   }
   int64_t shape[1] = {n};
   weir_array *a = h_rand_array(t, shape, 1, lo, hi, v), *o = NULL;
-  weir_dtype want = op->id == U_NOT ? WEIR_BOOL : (op->floating && !h_is_float(t)) ? WEIR_FLOAT32 : t;
+  weir_dtype want = bool_out(op->id) ? WEIR_BOOL : (op->floating && !h_is_float(t)) ? WEIR_FLOAT32 : t;
   if (a && CHECK_OK(op->fn(&o, a, weir_on(CPU)))) {
     CHECK_MSG(weir_array_dtype(o) == want, "%s(%s) -> %s, want %s", op->name, weir_dtype_name(t),
               weir_dtype_name(weir_array_dtype(o)), weir_dtype_name(want));
@@ -363,7 +406,7 @@ static void check_unary(const unop *op, weir_dtype t, int64_t n) {
         double ref;
         if (!h_is_float(want)) {
           uint64_t r = (uint64_t)(int64_t)ref_unary(op->id, v[i]);
-          ref = op->id == U_NOT ? ref_unary(op->id, v[i]) : wrap_to(want, r);
+          ref = bool_out(op->id) ? ref_unary(op->id, v[i]) : wrap_to(want, r);
         } else {
           ref = h_round_to(want, ref_unary(op->id, v[i]));
         }
@@ -381,15 +424,15 @@ static void check_unary(const unop *op, weir_dtype t, int64_t n) {
 }
 
 static void test_unary_all_dtypes(void) {
-  for (size_t k = 0; k < sizeof UNOPS / sizeof UNOPS[0]; k++)
+  for (size_t k = 0; k < NUNOPS; k++)
     for (size_t d = 0; d < sizeof ALL / sizeof ALL[0]; d++) {
       weir_dtype t = ALL[d];
       const unop *op = &UNOPS[k];
-      if (t == WEIR_BOOL && op->id != U_NOT && op->id != U_ABS) continue;
+      if (t == WEIR_BOOL && op->id < U_EXPM1 && op->id != U_NOT && op->id != U_ABS) continue;
       if (h_is_unsigned(t) && op->id == U_NEG) continue; /* wraps: tested below */
       check_unary(op, t, h_rand_int(1, 2000));
     }
-  for (size_t k = 0; k < sizeof UNOPS / sizeof UNOPS[0]; k++) check_unary(&UNOPS[k], WEIR_FLOAT32, 1 << 18);
+  for (size_t k = 0; k < NUNOPS; k++) check_unary(&UNOPS[k], WEIR_FLOAT32, 1 << 18);
 }
 
 static void test_unary_special(void) {
@@ -405,11 +448,25 @@ static void test_unary_special(void) {
       {WEIR_INT8, U_NEG, -128, -128},      {WEIR_UINT8, U_NEG, 1, 255},       {WEIR_UINT32, U_NEG, 5, 4294967291.0},
       {WEIR_INT16, U_SQUARE, 200, -25536}, {WEIR_FLOAT16, U_SQUARE, 300, INFINITY}, {WEIR_FLOAT32, U_ABS, NAN, NAN},
       {WEIR_BOOL, U_NOT, 1, 0},
+      {WEIR_FLOAT32, U_ROUND, 0.5, 0},     {WEIR_FLOAT32, U_ROUND, 1.5, 2},   {WEIR_FLOAT32, U_ROUND, 2.5, 2},
+      {WEIR_FLOAT32, U_ROUND, -0.5, -0.0}, {WEIR_FLOAT32, U_ROUND, -2.5, -2}, {WEIR_FLOAT16, U_ROUND, 3.5, 4},
+      {WEIR_BFLOAT16, U_ROUND, -1.5, -2},  {WEIR_FLOAT64, U_ROUND, 4.5, 4},   {WEIR_FLOAT32, U_FLOOR, -0.5, -1},
+      {WEIR_FLOAT32, U_CEIL, -0.5, -0.0},  {WEIR_INT32, U_ROUND, -7, -7},     {WEIR_UINT8, U_FLOOR, 255, 255},
+      {WEIR_INT64, U_CEIL, -9, -9},        {WEIR_BOOL, U_ROUND, 1, 1},        {WEIR_FLOAT32, U_SIGN, NAN, NAN},
+      {WEIR_FLOAT32, U_SIGN, -0.0, -0.0},  {WEIR_FLOAT16, U_SIGN, -3, -1},    {WEIR_INT8, U_SIGN, -128, -1},
+      {WEIR_UINT8, U_SIGN, 200, 1},        {WEIR_UINT64, U_SIGN, 0, 0},       {WEIR_BOOL, U_SIGN, 1, 1},
+      {WEIR_FLOAT32, U_ISNAN, NAN, 1},     {WEIR_FLOAT16, U_ISNAN, NAN, 1},   {WEIR_BFLOAT16, U_ISINF, -INFINITY, 1},
+      {WEIR_FLOAT64, U_ISINF, INFINITY, 1}, {WEIR_FLOAT32, U_ISINF, NAN, 0},  {WEIR_INT32, U_ISNAN, 5, 0},
+      {WEIR_UINT8, U_ISINF, 255, 0},       {WEIR_BOOL, U_ISNAN, 1, 0},        {WEIR_FLOAT32, U_RECIP, -0.0, -INFINITY},
+      {WEIR_FLOAT32, U_RSQRT, 0, INFINITY}, {WEIR_FLOAT32, U_RSQRT, -1, NAN}, {WEIR_FLOAT32, U_LOG1P, -1, -INFINITY},
+      {WEIR_FLOAT32, U_LOG2, 8, 3},        {WEIR_FLOAT32, U_LOG10, 1000, 3},  {WEIR_FLOAT32, U_ASIN, 2, NAN},
+      {WEIR_FLOAT32, U_EXPM1, -0.0, -0.0}, {WEIR_FLOAT32, U_SINH, 100, INFINITY}, {WEIR_FLOAT32, U_ERF, INFINITY, 1},
+      {WEIR_INT32, U_RECIP, 0, INFINITY},  {WEIR_UINT8, U_ACOS, 1, 0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     int64_t one[1] = {1};
     weir_array *a = h_make(cases[i].t, one, 1, &cases[i].x), *o = NULL;
-    const unop *op = &UNOPS[cases[i].op];
+    const unop *op = unop_of(cases[i].op);
     if (a && CHECK_OK(op->fn(&o, a, weir_on(CPU)))) {
       double v = 0;
       CHECK_OK(weir_array_item_double(o, &v));
@@ -450,6 +507,75 @@ static void test_strided_inputs(void) {
   weir_array_free(s);
 }
 
+/* The newer unary ops on the special values of every float dtype (NaN, +-inf, +-0, halves,
+   subnormals, domain edges), against libm in double rounded to the dtype. */
+static void test_unary_special_sweep(void) {
+  static const double xs[] = {NAN,  INFINITY, -INFINITY, 0.0,  -0.0, 0.5,  -0.5,  1.5,  2.5,  -2.5,  1.0,  -1.0,
+                              1e-6, -1e-6,    1e-40,     -3.7, 7.25, 88.0, -88.0, 1e30, 0.25, 0.999, -0.999};
+  const int n = (int)(sizeof xs / sizeof xs[0]);
+  static const weir_dtype fts[] = {WEIR_FLOAT16, WEIR_BFLOAT16, WEIR_FLOAT32, WEIR_FLOAT64};
+  for (size_t k = 0; k < NUNOPS; k++) {
+    const unop *op = &UNOPS[k];
+    if (op->id < U_EXPM1) continue;
+    for (size_t d = 0; d < 4; d++) {
+      weir_dtype t = fts[d], want = bool_out(op->id) ? WEIR_BOOL : t;
+      int64_t shape[1] = {n};
+      double in[sizeof xs / sizeof xs[0]], got[sizeof xs / sizeof xs[0]];
+      weir_array *a = h_make(t, shape, 1, xs), *o = NULL;
+      if (!a || !CHECK_OK(h_read(a, in)) || !CHECK_OK(op->fn(&o, a, weir_on(CPU)))) {
+        weir_array_free(a);
+        continue;
+      }
+      if (CHECK_OK(h_read(o, got)))
+        for (int i = 0; i < n; i++) {
+          double ref = ref_unary(op->id, in[i]);
+          if (want != WEIR_BOOL) ref = h_round_to(want, ref);
+          double ulps = want == WEIR_BOOL ? 0 : (t == WEIR_FLOAT32 || t == WEIR_FLOAT64) ? op->ulps : 1;
+          bool ok = close_in(want, got[i], ref, ulps, 0);
+          if (ok && ref == 0 && want != WEIR_BOOL && op->ulps == 0) ok = signbit(got[i]) == signbit(ref);
+          CHECK_MSG(ok, "%s(%s %.9g) = %.9g, want %.9g", op->name, weir_dtype_name(t), in[i], got[i], ref);
+        }
+      weir_array_free(a);
+      weir_array_free(o);
+    }
+  }
+}
+
+/* The newer unary ops on transposed inputs, float32 and int32. */
+static void test_unary_strided_new(void) {
+  int64_t shape[2] = {6, 7};
+  double v[42], got[42];
+  static const weir_dtype ts[] = {WEIR_FLOAT32, WEIR_INT32};
+  for (size_t ti = 0; ti < 2; ti++)
+    for (size_t k = 0; k < NUNOPS; k++) {
+      const unop *op = &UNOPS[k];
+      if (op->id < U_EXPM1) continue;
+      double lo = op->lo, hi = op->hi;
+      if (ts[ti] == WEIR_INT32) {
+        if (op->id == U_LOG2 || op->id == U_LOG10 || op->id == U_RSQRT) lo = 1;
+        if (hi > 20) hi = 20;
+      }
+      weir_array *a = h_rand_array(ts[ti], shape, 2, lo, hi, v), *t = NULL, *o = NULL;
+      int perm[2] = {1, 0};
+      CHECK_OK(weir_transpose(&t, a, perm, 2, weir_on(CPU)));
+      weir_dtype want = bool_out(op->id) ? WEIR_BOOL : (op->floating && ts[ti] == WEIR_INT32) ? WEIR_FLOAT32 : ts[ti];
+      double ulps = want == WEIR_FLOAT32 ? op->ulps : 0;
+      if (t && CHECK_OK(op->fn(&o, t, weir_on(CPU))) && CHECK_OK(h_read(o, got))) {
+        CHECK_SHAPE(o, 7, 6);
+        for (int i = 0; i < 7; i++)
+          for (int j = 0; j < 6; j++) {
+            double ref = ref_unary(op->id, v[j * 7 + i]);
+            if (want != WEIR_BOOL) ref = h_round_to(want, ref);
+            CHECK_MSG(close_in(want, got[i * 6 + j], ref, ulps, 0), "%s of transposed %s at %d,%d", op->name,
+                      weir_dtype_name(ts[ti]), i, j);
+          }
+      }
+      weir_array_free(a);
+      weir_array_free(t);
+      weir_array_free(o);
+    }
+}
+
 int main(void) {
   h_init("test_ops_elementwise");
   H_RUN(test_binary_all_dtypes);
@@ -460,5 +586,7 @@ int main(void) {
   H_RUN(test_unary_all_dtypes);
   H_RUN(test_unary_special);
   H_RUN(test_strided_inputs);
+  H_RUN(test_unary_special_sweep);
+  H_RUN(test_unary_strided_new);
   return h_finish();
 }

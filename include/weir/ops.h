@@ -42,7 +42,10 @@ WEIR__BINARY(logical_and)
 WEIR__BINARY(logical_or)
 #undef WEIR__BINARY
 
-/* Unary elementwise ops. exp/log/sin/cos/tanh/sqrt/sigmoid of integer inputs give float32. */
+/* Unary elementwise ops. The float ops (exp log sin cos tanh sqrt sigmoid expm1 log1p log2 log10
+   rsqrt reciprocal tan arcsin arccos arctan sinh cosh erf) of integer and bool inputs give float32;
+   floor/ceil/round (half to even)/sign keep the dtype (integers and bool unchanged by the first
+   three); isnan/isinf give bool (false for integers and bool). */
 #define WEIR__UNARY(name) weir_status weir_##name(weir_array **out, const weir_array *a, weir_stream s);
 WEIR__UNARY(abs)
 WEIR__UNARY(negative)
@@ -54,6 +57,25 @@ WEIR__UNARY(tanh)
 WEIR__UNARY(sqrt)
 WEIR__UNARY(square)
 WEIR__UNARY(sigmoid)
+WEIR__UNARY(expm1)
+WEIR__UNARY(log1p)
+WEIR__UNARY(log2)
+WEIR__UNARY(log10)
+WEIR__UNARY(rsqrt)
+WEIR__UNARY(reciprocal)
+WEIR__UNARY(tan)
+WEIR__UNARY(arcsin)
+WEIR__UNARY(arccos)
+WEIR__UNARY(arctan)
+WEIR__UNARY(sinh)
+WEIR__UNARY(cosh)
+WEIR__UNARY(erf)
+WEIR__UNARY(floor)
+WEIR__UNARY(ceil)
+WEIR__UNARY(round)
+WEIR__UNARY(sign)
+WEIR__UNARY(isnan)
+WEIR__UNARY(isinf)
 WEIR__UNARY(logical_not)
 #undef WEIR__UNARY
 

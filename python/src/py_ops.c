@@ -142,9 +142,26 @@ BINARY(add) BINARY(subtract) BINARY(multiply) BINARY(divide) BINARY(maximum) BIN
 BINARY(equal) BINARY(not_equal) BINARY(less) BINARY(less_equal) BINARY(greater) BINARY(greater_equal)
 BINARY(logical_and) BINARY(logical_or) BINARY(matmul)
 UNARY(abs) UNARY(negative) UNARY(exp) UNARY(log) UNARY(sin) UNARY(cos) UNARY(tanh) UNARY(sqrt) UNARY(square)
-UNARY(sigmoid) UNARY(logical_not) UNARY(copy)
+UNARY(sigmoid) UNARY(logical_not) UNARY(copy) UNARY(expm1) UNARY(log1p) UNARY(log2) UNARY(log10) UNARY(rsqrt)
+UNARY(reciprocal) UNARY(tan) UNARY(arcsin) UNARY(arccos) UNARY(arctan) UNARY(sinh) UNARY(cosh) UNARY(erf)
+UNARY(floor) UNARY(ceil) UNARY(sign) UNARY(isnan) UNARY(isinf)
 #undef BINARY
 #undef UNARY
+
+/* round(a, /, decimals=0, *, stream=None): MLX's signature; only decimals=0 for now. */
+static PyObject *f_round(PyObject *self, PyObject *args, PyObject *kw) {
+  static char *kwlist[] = {"", "decimals", "stream", NULL};
+  PyObject *a, *all = with_self(self, args), *r = NULL;
+  weir_stream s = WEIR_DEFAULT;
+  int decimals = 0;
+  if (!all) return NULL;
+  if (PyArg_ParseTupleAndKeywords(all, kw, "O|i$O&", kwlist, &a, &decimals, wpy_stream_converter, &s)) {
+    if (decimals != 0) PyErr_SetString(PyExc_NotImplementedError, "round: only decimals=0 is supported");
+    else r = wpy_unary(weir_round, "round", a, s);
+  }
+  Py_DECREF(all);
+  return r;
+}
 
 /* ---- reductions ---- */
 
@@ -521,6 +538,17 @@ PyMethodDef wpy_op_functions[] = {
     UN_DOC(abs, "|a|"), UN_DOC(negative, "-a"), UN_DOC(exp, "e ** a"), UN_DOC(log, "Natural log of a"),
     UN_DOC(sin, "sin(a)"), UN_DOC(cos, "cos(a)"), UN_DOC(tanh, "tanh(a)"), UN_DOC(sqrt, "Square root of a"),
     UN_DOC(square, "a * a"), UN_DOC(sigmoid, "1 / (1 + exp(-a))"), UN_DOC(logical_not, "not a"),
+    UN_DOC(expm1, "e ** a - 1 (accurate near 0)"), UN_DOC(log1p, "log(1 + a) (accurate near 0)"),
+    UN_DOC(log2, "Base-2 log of a"), UN_DOC(log10, "Base-10 log of a"), UN_DOC(rsqrt, "1 / sqrt(a)"),
+    UN_DOC(reciprocal, "1 / a"), UN_DOC(tan, "tan(a)"), UN_DOC(arcsin, "Inverse sine of a"),
+    UN_DOC(arccos, "Inverse cosine of a"), UN_DOC(arctan, "Inverse tangent of a"), UN_DOC(sinh, "sinh(a)"),
+    UN_DOC(cosh, "cosh(a)"), UN_DOC(erf, "The error function of a"),
+    UN_DOC(floor, "Largest integer <= a (integers unchanged)"),
+    UN_DOC(ceil, "Smallest integer >= a (integers unchanged)"),
+    FN(round, "round(a, /, decimals=0, *, stream=None) -> array\n\na rounded to the nearest integer, halves to "
+              "even, elementwise (integers unchanged; only decimals=0)."),
+    UN_DOC(sign, "-1, 0 or 1 by the sign of a (NaN stays NaN)"), UN_DOC(isnan, "Whether a is NaN (bool)"),
+    UN_DOC(isinf, "Whether a is +-inf (bool)"),
     RED_DOC(sum, "Sum"), RED_DOC(mean, "Mean"), RED_DOC(max, "Maximum"), RED_DOC(min, "Minimum"),
     RED_DOC(prod, "Product"), RED_DOC(argmax, "Index of the maximum"), RED_DOC(argmin, "Index of the minimum"),
     FN(reshape, "reshape(a, /, shape, *, stream=None) -> array"),
@@ -533,6 +561,7 @@ PyMethodDef wpy_op_functions[] = {
 #define METHOD(name) {#name, (PyCFunction)(void (*)(void))f_##name, METH_VARARGS | METH_KEYWORDS, NULL}
 PyMethodDef wpy_array_op_methods[] = {
     METHOD(abs), METHOD(exp), METHOD(log), METHOD(sin), METHOD(cos), METHOD(sqrt), METHOD(square),
+    METHOD(log1p), METHOD(log2), METHOD(log10), METHOD(rsqrt), METHOD(reciprocal), METHOD(round),
     METHOD(sum), METHOD(mean), METHOD(max), METHOD(min), METHOD(prod), METHOD(argmax), METHOD(argmin),
     {"reshape", (PyCFunction)(void (*)(void))m_reshape, METH_VARARGS | METH_KEYWORDS,
      "reshape(*shape, stream=None) -> array"},

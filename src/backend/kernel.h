@@ -33,7 +33,7 @@ typedef enum weir__prim {
   WEIR__P_COPY,    /* out = in[0] (same dtype; strided in) */
   WEIR__P_ASTYPE,  /* out = (out.dtype) in[0]; float->int truncates toward zero; ->bool is != 0 */
   WEIR__P_RESHAPE, /* no kernel: the core shares the input's buffer */
-  /* unary (out.dtype == in dtype, except LOGICAL_NOT: bool -> bool) */
+  /* unary (out.dtype == in dtype, except ISNAN, ISINF and LOGICAL_NOT: any dtype -> bool) */
   WEIR__P_ABS,
   WEIR__P_NEGATIVE, /* unsigned wraps */
   WEIR__P_EXP,
@@ -44,6 +44,25 @@ typedef enum weir__prim {
   WEIR__P_SQRT,
   WEIR__P_SQUARE,
   WEIR__P_SIGMOID,
+  WEIR__P_EXPM1,
+  WEIR__P_LOG1P,
+  WEIR__P_LOG2,
+  WEIR__P_LOG10,
+  WEIR__P_RSQRT,
+  WEIR__P_RECIPROCAL,
+  WEIR__P_TAN,
+  WEIR__P_ARCSIN,
+  WEIR__P_ARCCOS,
+  WEIR__P_ARCTAN,
+  WEIR__P_SINH,
+  WEIR__P_COSH,
+  WEIR__P_ERF,
+  WEIR__P_FLOOR, /* integers and bool unchanged */
+  WEIR__P_CEIL,
+  WEIR__P_ROUND, /* half to even */
+  WEIR__P_SIGN,  /* -1, 0 or 1; float NaN and +-0 unchanged; bool unchanged */
+  WEIR__P_ISNAN, /* any dtype -> bool (false for integers) */
+  WEIR__P_ISINF,
   WEIR__P_LOGICAL_NOT,
   /* binary arithmetic (same dtype in and out; integers wrap, no UB) */
   WEIR__P_ADD,

@@ -105,7 +105,8 @@ typedef enum {
   UN_SAME,    /* out = in dtype */
   UN_FLOAT,   /* input cast to at_least_float first (integer and bool -> float32) */
   UN_LOGICAL, /* input cast to bool, out bool */
-  UN_NO_BOOL  /* out = in dtype; bool rejected (MLX's negative) */
+  UN_NO_BOOL, /* out = in dtype; bool rejected (MLX's negative) */
+  UN_TEST     /* input kept as is, out bool (isnan, isinf) */
 } un_kind;
 
 static weir_status unary(weir_array **out, const weir_array *a, weir_stream s, weir__prim prim, un_kind kind,
@@ -120,13 +121,15 @@ static weir_status unary(weir_array **out, const weir_array *a, weir_stream s, w
   else if (kind == UN_LOGICAL) t = WEIR_BOOL;
   else if (kind == UN_NO_BOOL && t == WEIR_BOOL)
     return weir__fail(WEIR_ERR_UNSUPPORTED, "%s: not supported for bool, use logical_not instead", op);
+  weir_dtype ot = kind == UN_TEST ? WEIR_BOOL : t; /* UN_TEST keeps the input's dtype t */
   if ((st = weir__check_dtype_on(&rs, a->dtype, op)) != WEIR_OK) return st;
   if ((st = weir__check_dtype_on(&rs, t, op)) != WEIR_OK) return st;
+  if ((st = weir__check_dtype_on(&rs, ot, op)) != WEIR_OK) return st;
 
   weir_array *in = NULL;
   if ((st = weir__cast(&in, a, t, rs)) != WEIR_OK) return st;
   weir__params p = {0};
-  st = weir__node_make(out, prim, &p, &in, 1, a->shape, a->ndim, t, rs);
+  st = weir__node_make(out, prim, &p, &in, 1, a->shape, a->ndim, ot, rs);
   weir_array_free(in);
   return st;
 }
@@ -146,5 +149,24 @@ UNARY_OP(tanh, WEIR__P_TANH, UN_FLOAT)
 UNARY_OP(sqrt, WEIR__P_SQRT, UN_FLOAT)
 UNARY_OP(square, WEIR__P_SQUARE, UN_SAME)
 UNARY_OP(sigmoid, WEIR__P_SIGMOID, UN_FLOAT)
+UNARY_OP(expm1, WEIR__P_EXPM1, UN_FLOAT)
+UNARY_OP(log1p, WEIR__P_LOG1P, UN_FLOAT)
+UNARY_OP(log2, WEIR__P_LOG2, UN_FLOAT)
+UNARY_OP(log10, WEIR__P_LOG10, UN_FLOAT)
+UNARY_OP(rsqrt, WEIR__P_RSQRT, UN_FLOAT)
+UNARY_OP(reciprocal, WEIR__P_RECIPROCAL, UN_FLOAT)
+UNARY_OP(tan, WEIR__P_TAN, UN_FLOAT)
+UNARY_OP(arcsin, WEIR__P_ARCSIN, UN_FLOAT)
+UNARY_OP(arccos, WEIR__P_ARCCOS, UN_FLOAT)
+UNARY_OP(arctan, WEIR__P_ARCTAN, UN_FLOAT)
+UNARY_OP(sinh, WEIR__P_SINH, UN_FLOAT)
+UNARY_OP(cosh, WEIR__P_COSH, UN_FLOAT)
+UNARY_OP(erf, WEIR__P_ERF, UN_FLOAT)
+UNARY_OP(floor, WEIR__P_FLOOR, UN_SAME)
+UNARY_OP(ceil, WEIR__P_CEIL, UN_SAME)
+UNARY_OP(round, WEIR__P_ROUND, UN_SAME)
+UNARY_OP(sign, WEIR__P_SIGN, UN_SAME)
+UNARY_OP(isnan, WEIR__P_ISNAN, UN_TEST)
+UNARY_OP(isinf, WEIR__P_ISINF, UN_TEST)
 UNARY_OP(logical_not, WEIR__P_LOGICAL_NOT, UN_LOGICAL)
 #undef UNARY_OP

@@ -64,6 +64,25 @@ weir_status weir__cpu_kernel_run_range(weir__kernel_call *c, int64_t lo, int64_t
   case WEIR__P_SQRT:
   case WEIR__P_SQUARE:
   case WEIR__P_SIGMOID:
+  case WEIR__P_EXPM1:
+  case WEIR__P_LOG1P:
+  case WEIR__P_LOG2:
+  case WEIR__P_LOG10:
+  case WEIR__P_RSQRT:
+  case WEIR__P_RECIPROCAL:
+  case WEIR__P_TAN:
+  case WEIR__P_ARCSIN:
+  case WEIR__P_ARCCOS:
+  case WEIR__P_ARCTAN:
+  case WEIR__P_SINH:
+  case WEIR__P_COSH:
+  case WEIR__P_ERF:
+  case WEIR__P_FLOOR:
+  case WEIR__P_CEIL:
+  case WEIR__P_ROUND:
+  case WEIR__P_SIGN:
+  case WEIR__P_ISNAN:
+  case WEIR__P_ISINF:
   case WEIR__P_LOGICAL_NOT: return weir__cpu_unary(c, lo, hi);
   case WEIR__P_ADD:
   case WEIR__P_SUBTRACT:

@@ -1,5 +1,5 @@
-/* Unary elementwise kernels: ABS .. SIGMOID (out dtype == in dtype) and LOGICAL_NOT (any
-   dtype -> bool). float16/bfloat16 compute in float32 and round on store; integers wrap. */
+/* Unary elementwise kernels: ABS .. SIGN (out dtype == in dtype) and ISNAN, ISINF, LOGICAL_NOT
+   (any dtype -> bool). float16/bfloat16 compute in float32 and round on store; integers wrap. */
 /* gcc 12's -O2 vectorizes only loops without a scalar epilogue ("very-cheap" cost model), which
    leaves these kernels' loops scalar; the "cheap" model vectorizes them. Before the includes so
    the inlined helpers get it too. */
@@ -36,6 +36,28 @@ static inline double sigmoid_d(double x) {
 #define SQUARE_F(C, U, x) ((x) * (x))
 #define SIGMOID_F(C, U, x) _Generic((x), float: sigmoid_f, default: sigmoid_d)(x)
 #define NOT_ANY(C, U, x) ((uint8_t)((x) == 0))
+#define EXPM1_F(C, U, x) expm1(x)
+#define LOG1P_F(C, U, x) log1p(x)
+#define LOG2_F(C, U, x) log2(x)
+#define LOG10_F(C, U, x) log10(x)
+#define RSQRT_F(C, U, x) ((C)1 / sqrt(x))
+#define RECIP_F(C, U, x) ((C)1 / (x))
+#define TAN_F(C, U, x) tan(x)
+#define ASIN_F(C, U, x) asin(x)
+#define ACOS_F(C, U, x) acos(x)
+#define ATAN_F(C, U, x) atan(x)
+#define SINH_F(C, U, x) sinh(x)
+#define COSH_F(C, U, x) cosh(x)
+#define ERF_F(C, U, x) erf(x)
+#define FLOOR_F(C, U, x) floor(x)
+#define CEIL_F(C, U, x) ceil(x)
+#define ROUND_F(C, U, x) rint(x) /* the default rounding mode: half to even */
+#define SIGN_U(C, U, x) ((C)((x) != 0))
+#define SIGN_S(C, U, x) ((C)(((x) > 0) - ((x) < 0)))
+#define SIGN_F(C, U, x) ((x) > 0 ? (C)1 : (x) < 0 ? (C)-1 : (x)) /* NaN and +-0 unchanged */
+#define FALSE_ANY(C, U, x) ((uint8_t)((void)(x), 0))
+#define ISNAN_F(C, U, x) ((uint8_t)((x) != (x)))
+#define ISINF_F(C, U, x) ((uint8_t)(fabs(x) == (C)INFINITY))
 
 #define ROW(sfx, T, C, U, LD, ST, name, OP) WEIR__CPU_ROW1(name##_##sfx, T, T, C, U, LD, ST, OP)
 #define NOT_ROW(sfx, T, C, U, LD, ST, name, OP) WEIR__CPU_ROW1(name##_##sfx, T, uint8_t, C, U, LD, WEIR__ID, OP)
@@ -62,6 +84,48 @@ WEIR__CPU_UINTS(ROW, square, SQUARE_I)
 WEIR__CPU_SINTS(ROW, square, SQUARE_I)
 WEIR__CPU_FLOATS(ROW, square, SQUARE_F)
 
+WEIR__CPU_FLOATS(ROW, expm1, EXPM1_F)
+WEIR__CPU_FLOATS(ROW, log1p, LOG1P_F)
+WEIR__CPU_FLOATS(ROW, log2, LOG2_F)
+WEIR__CPU_FLOATS(ROW, log10, LOG10_F)
+WEIR__CPU_FLOATS(ROW, rsqrt, RSQRT_F)
+WEIR__CPU_FLOATS(ROW, recip, RECIP_F)
+WEIR__CPU_FLOATS(ROW, tan, TAN_F)
+WEIR__CPU_FLOATS(ROW, asin, ASIN_F)
+WEIR__CPU_FLOATS(ROW, acos, ACOS_F)
+WEIR__CPU_FLOATS(ROW, atan, ATAN_F)
+WEIR__CPU_FLOATS(ROW, sinh, SINH_F)
+WEIR__CPU_FLOATS(ROW, cosh, COSH_F)
+WEIR__CPU_FLOATS(ROW, erf, ERF_F)
+
+/* floor, ceil, round: integers and bool unchanged */
+WEIR__CPU_BOOL(ROW, floor, IDENT)
+WEIR__CPU_UINTS(ROW, floor, IDENT)
+WEIR__CPU_SINTS(ROW, floor, IDENT)
+WEIR__CPU_FLOATS(ROW, floor, FLOOR_F)
+WEIR__CPU_BOOL(ROW, ceil, IDENT)
+WEIR__CPU_UINTS(ROW, ceil, IDENT)
+WEIR__CPU_SINTS(ROW, ceil, IDENT)
+WEIR__CPU_FLOATS(ROW, ceil, CEIL_F)
+WEIR__CPU_BOOL(ROW, round, IDENT)
+WEIR__CPU_UINTS(ROW, round, IDENT)
+WEIR__CPU_SINTS(ROW, round, IDENT)
+WEIR__CPU_FLOATS(ROW, round, ROUND_F)
+
+WEIR__CPU_BOOL(ROW, sign, IDENT)
+WEIR__CPU_UINTS(ROW, sign, SIGN_U)
+WEIR__CPU_SINTS(ROW, sign, SIGN_S)
+WEIR__CPU_FLOATS(ROW, sign, SIGN_F)
+
+WEIR__CPU_BOOL(NOT_ROW, isnan, FALSE_ANY)
+WEIR__CPU_UINTS(NOT_ROW, isnan, FALSE_ANY)
+WEIR__CPU_SINTS(NOT_ROW, isnan, FALSE_ANY)
+WEIR__CPU_FLOATS(NOT_ROW, isnan, ISNAN_F)
+WEIR__CPU_BOOL(NOT_ROW, isinf, FALSE_ANY)
+WEIR__CPU_UINTS(NOT_ROW, isinf, FALSE_ANY)
+WEIR__CPU_SINTS(NOT_ROW, isinf, FALSE_ANY)
+WEIR__CPU_FLOATS(NOT_ROW, isinf, ISINF_F)
+
 WEIR__CPU_ALL(NOT_ROW, not, NOT_ANY)
 
 #define FIRST WEIR__P_ABS
@@ -76,13 +140,33 @@ static const weir__cpu_row_fn unary_rows[WEIR__P_LOGICAL_NOT - FIRST + 1][WEIR_N
     [WEIR__P_SQRT - FIRST] = {WEIR__CPU_TAB_FLOATS(sqrt)},
     [WEIR__P_SQUARE - FIRST] = {WEIR__CPU_TAB_ALL(square)},
     [WEIR__P_SIGMOID - FIRST] = {WEIR__CPU_TAB_FLOATS(sigmoid)},
+    [WEIR__P_EXPM1 - FIRST] = {WEIR__CPU_TAB_FLOATS(expm1)},
+    [WEIR__P_LOG1P - FIRST] = {WEIR__CPU_TAB_FLOATS(log1p)},
+    [WEIR__P_LOG2 - FIRST] = {WEIR__CPU_TAB_FLOATS(log2)},
+    [WEIR__P_LOG10 - FIRST] = {WEIR__CPU_TAB_FLOATS(log10)},
+    [WEIR__P_RSQRT - FIRST] = {WEIR__CPU_TAB_FLOATS(rsqrt)},
+    [WEIR__P_RECIPROCAL - FIRST] = {WEIR__CPU_TAB_FLOATS(recip)},
+    [WEIR__P_TAN - FIRST] = {WEIR__CPU_TAB_FLOATS(tan)},
+    [WEIR__P_ARCSIN - FIRST] = {WEIR__CPU_TAB_FLOATS(asin)},
+    [WEIR__P_ARCCOS - FIRST] = {WEIR__CPU_TAB_FLOATS(acos)},
+    [WEIR__P_ARCTAN - FIRST] = {WEIR__CPU_TAB_FLOATS(atan)},
+    [WEIR__P_SINH - FIRST] = {WEIR__CPU_TAB_FLOATS(sinh)},
+    [WEIR__P_COSH - FIRST] = {WEIR__CPU_TAB_FLOATS(cosh)},
+    [WEIR__P_ERF - FIRST] = {WEIR__CPU_TAB_FLOATS(erf)},
+    [WEIR__P_FLOOR - FIRST] = {WEIR__CPU_TAB_ALL(floor)},
+    [WEIR__P_CEIL - FIRST] = {WEIR__CPU_TAB_ALL(ceil)},
+    [WEIR__P_ROUND - FIRST] = {WEIR__CPU_TAB_ALL(round)},
+    [WEIR__P_SIGN - FIRST] = {WEIR__CPU_TAB_ALL(sign)},
+    [WEIR__P_ISNAN - FIRST] = {WEIR__CPU_TAB_ALL(isnan)},
+    [WEIR__P_ISINF - FIRST] = {WEIR__CPU_TAB_ALL(isinf)},
     [WEIR__P_LOGICAL_NOT - FIRST] = {WEIR__CPU_TAB_ALL(not)},
 };
 
 weir_status weir__cpu_unary(weir__kernel_call *c, int64_t lo, int64_t hi) {
   weir_status st = weir__cpu_check_elementwise(c, 1);
   if (st != WEIR_OK) return st;
-  weir_dtype t = c->in[0].dtype, want = c->prim == WEIR__P_LOGICAL_NOT ? WEIR_BOOL : t;
+  bool to_bool = c->prim == WEIR__P_LOGICAL_NOT || c->prim == WEIR__P_ISNAN || c->prim == WEIR__P_ISINF;
+  weir_dtype t = c->in[0].dtype, want = to_bool ? WEIR_BOOL : t;
   if (c->out.dtype != want)
     return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "%s: output dtype %s, expected %s", weir__prim_name(c->prim),
                           weir_dtype_name(c->out.dtype), weir_dtype_name(want));

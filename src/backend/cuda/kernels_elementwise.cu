@@ -4,7 +4,8 @@
 // store, bool keeps the CPU's byte semantics (add = or, multiply = and, ...), NaN propagates
 // through maximum/minimum.
 //
-// Float transcendentals (exp log sin cos tanh, sigmoid's exp, power) are evaluated in double
+// Float transcendentals (exp log sin cos tanh expm1 log1p log2 log10 tan arcsin arccos arctan
+// sinh cosh erf, sigmoid's exp, power) are evaluated in double
 // and rounded once to float: that is within 1 ulp of the correctly rounded value, so it agrees
 // with glibc's float functions (themselves ~0.5 ulp; tanhf ~2 ulp) almost always. H100-class
 // GPUs have the double throughput for it; the kernels stay close to memory bound.
@@ -22,8 +23,14 @@ __device__ __forceinline__ bool is_snan(float x) {
   return (u & 0x7fffffffu) > 0x7f800000u && !(u & 0x00400000u);
 }
 
+template <int P> constexpr bool unary_to_bool() {
+  return P == WEIR__P_LOGICAL_NOT || P == WEIR__P_ISNAN || P == WEIR__P_ISINF;
+}
+
 template <int P, int K> constexpr bool unary_ok() {
-  if (P == WEIR__P_ABS || P == WEIR__P_SQUARE || P == WEIR__P_LOGICAL_NOT) return true;
+  if (P == WEIR__P_ABS || P == WEIR__P_SQUARE || P == WEIR__P_FLOOR || P == WEIR__P_CEIL || P == WEIR__P_ROUND ||
+      P == WEIR__P_SIGN || unary_to_bool<P>())
+    return true;
   if (P == WEIR__P_NEGATIVE) return K != K_BOOL;
   return K == K_FLOAT;
 }
@@ -32,7 +39,7 @@ template <int P, class T> struct UnaryF {
   typedef typename T::S S;
   typedef typename T::C C;
   typedef typename T::U U;
-  typedef typename std::conditional<P == WEIR__P_LOGICAL_NOT, uint8_t, S>::type O;
+  typedef typename std::conditional<unary_to_bool<P>(), uint8_t, S>::type O;
 
   static __device__ __forceinline__ C apply(C x) {
     if constexpr (P == WEIR__P_ABS) {
@@ -58,6 +65,42 @@ template <int P, class T> struct UnaryF {
       return (float)tanh((double)x);
     } else if constexpr (P == WEIR__P_SQRT) {
       return sqrtf(x);
+    } else if constexpr (P == WEIR__P_EXPM1) {
+      return (float)expm1((double)x);
+    } else if constexpr (P == WEIR__P_LOG1P) {
+      return (float)log1p((double)x);
+    } else if constexpr (P == WEIR__P_LOG2) {
+      return (float)log2((double)x);
+    } else if constexpr (P == WEIR__P_LOG10) {
+      return (float)log10((double)x);
+    } else if constexpr (P == WEIR__P_RSQRT) {
+      return 1.0f / sqrtf(x); // the CPU's formula (both steps correctly rounded)
+    } else if constexpr (P == WEIR__P_RECIPROCAL) {
+      return 1.0f / x;
+    } else if constexpr (P == WEIR__P_TAN) {
+      return (float)tan((double)x);
+    } else if constexpr (P == WEIR__P_ARCSIN) {
+      return (float)asin((double)x);
+    } else if constexpr (P == WEIR__P_ARCCOS) {
+      return (float)acos((double)x);
+    } else if constexpr (P == WEIR__P_ARCTAN) {
+      return (float)atan((double)x);
+    } else if constexpr (P == WEIR__P_SINH) {
+      return (float)sinh((double)x);
+    } else if constexpr (P == WEIR__P_COSH) {
+      return (float)cosh((double)x);
+    } else if constexpr (P == WEIR__P_ERF) {
+      return (float)erf((double)x);
+    } else if constexpr (P == WEIR__P_FLOOR || P == WEIR__P_CEIL || P == WEIR__P_ROUND) {
+      if constexpr (T::kind != K_FLOAT) return x; // integers and bool unchanged
+      else if constexpr (P == WEIR__P_FLOOR) return floorf(x);
+      else if constexpr (P == WEIR__P_CEIL) return ceilf(x);
+      else return rintf(x); // half to even
+    } else if constexpr (P == WEIR__P_SIGN) {
+      if constexpr (T::kind == K_BOOL) return x;
+      else if constexpr (T::kind == K_UINT) return (C)(x != 0);
+      else if constexpr (T::kind == K_SINT) return (C)((x > 0) - (x < 0));
+      else return x > 0 ? 1.0f : x < 0 ? -1.0f : x; // NaN and +-0 unchanged, as the CPU
     } else { // SIGMOID: 1 / (1 + exp(-x)) without overflow, the CPU's formula
       float e = via_double_exp(-fabsf(x));
       return x >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);
@@ -66,7 +109,11 @@ template <int P, class T> struct UnaryF {
   __device__ __forceinline__ O operator()(S a) const {
     C x = T::ld(a);
     if constexpr (P == WEIR__P_LOGICAL_NOT) return (uint8_t)(x == 0);
-    else return T::st(apply(x));
+    else if constexpr (P == WEIR__P_ISNAN || P == WEIR__P_ISINF) {
+      if constexpr (T::kind != K_FLOAT) return (uint8_t)0;
+      else if constexpr (P == WEIR__P_ISNAN) return (uint8_t)(x != x);
+      else return (uint8_t)(fabsf(x) == INFINITY);
+    } else return T::st(apply(x));
   }
 };
 
@@ -336,7 +383,8 @@ template <int P> weir_status unary_as(const weir__cuda_ctx *ctx, weir__kernel_ca
 weir_status unary(const weir__cuda_ctx *ctx, weir__kernel_call *c) {
   weir_status st = check_elementwise(c, 1);
   if (st != WEIR_OK) return st;
-  weir_dtype t = c->in[0].dtype, want = c->prim == WEIR__P_LOGICAL_NOT ? WEIR_BOOL : t;
+  bool to_bool = c->prim == WEIR__P_LOGICAL_NOT || c->prim == WEIR__P_ISNAN || c->prim == WEIR__P_ISINF;
+  weir_dtype t = c->in[0].dtype, want = to_bool ? WEIR_BOOL : t;
   if (c->out.dtype != want)
     return fail(c, WEIR_ERR_INTERNAL, "%s: output dtype %s, expected %s", weir__prim_name(c->prim),
                 weir_dtype_name(c->out.dtype), weir_dtype_name(want));
@@ -351,6 +399,25 @@ weir_status unary(const weir__cuda_ctx *ctx, weir__kernel_call *c) {
   case WEIR__P_SQRT: return unary_as<WEIR__P_SQRT>(ctx, c);
   case WEIR__P_SQUARE: return unary_as<WEIR__P_SQUARE>(ctx, c);
   case WEIR__P_SIGMOID: return unary_as<WEIR__P_SIGMOID>(ctx, c);
+  case WEIR__P_EXPM1: return unary_as<WEIR__P_EXPM1>(ctx, c);
+  case WEIR__P_LOG1P: return unary_as<WEIR__P_LOG1P>(ctx, c);
+  case WEIR__P_LOG2: return unary_as<WEIR__P_LOG2>(ctx, c);
+  case WEIR__P_LOG10: return unary_as<WEIR__P_LOG10>(ctx, c);
+  case WEIR__P_RSQRT: return unary_as<WEIR__P_RSQRT>(ctx, c);
+  case WEIR__P_RECIPROCAL: return unary_as<WEIR__P_RECIPROCAL>(ctx, c);
+  case WEIR__P_TAN: return unary_as<WEIR__P_TAN>(ctx, c);
+  case WEIR__P_ARCSIN: return unary_as<WEIR__P_ARCSIN>(ctx, c);
+  case WEIR__P_ARCCOS: return unary_as<WEIR__P_ARCCOS>(ctx, c);
+  case WEIR__P_ARCTAN: return unary_as<WEIR__P_ARCTAN>(ctx, c);
+  case WEIR__P_SINH: return unary_as<WEIR__P_SINH>(ctx, c);
+  case WEIR__P_COSH: return unary_as<WEIR__P_COSH>(ctx, c);
+  case WEIR__P_ERF: return unary_as<WEIR__P_ERF>(ctx, c);
+  case WEIR__P_FLOOR: return unary_as<WEIR__P_FLOOR>(ctx, c);
+  case WEIR__P_CEIL: return unary_as<WEIR__P_CEIL>(ctx, c);
+  case WEIR__P_ROUND: return unary_as<WEIR__P_ROUND>(ctx, c);
+  case WEIR__P_SIGN: return unary_as<WEIR__P_SIGN>(ctx, c);
+  case WEIR__P_ISNAN: return unary_as<WEIR__P_ISNAN>(ctx, c);
+  case WEIR__P_ISINF: return unary_as<WEIR__P_ISINF>(ctx, c);
   default: return unary_as<WEIR__P_LOGICAL_NOT>(ctx, c);
   }
 }

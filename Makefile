@@ -11,7 +11,8 @@
 #   make clean
 #
 # Variables: JOBS (parallel jobs, default: all cores), CMAKE_ARGS (extra -D options for every
-# build directory, e.g. CMAKE_ARGS=-DWEIR_CUDA=OFF), PREFIX.
+# build directory, e.g. CMAKE_ARGS=-DWEIR_CUDA=OFF), PREFIX, PYTHON (default python3: the
+# interpreter the extension is built for and the Python tests run with).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -20,6 +21,10 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX ?= /usr/local
 CMAKE_ARGS ?=
+# The Python that runs the Python tests and examples; the extension is built for the same one.
+PYTHON ?= python3
+PYTHON_EXE := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null)
+PYTHON_ARGS = $(if $(PYTHON_EXE),-DPython3_EXECUTABLE=$(PYTHON_EXE))
 comma := ,
 # Sanitizer builds: the C tests only, optimized with debug info for readable reports.
 SANITIZE_ARGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEIR_BUILD_TESTS=ON \
@@ -50,7 +55,7 @@ setup:
 	@bash scripts/setup.sh
 
 all: setup
-	$(call cmake_build,build,)
+	$(call cmake_build,build,$(PYTHON_ARGS))
 
 demo: all
 	@for name in $(EXAMPLES); do \
@@ -58,12 +63,12 @@ demo: all
 	  build/examples/$$name; \
 	done
 	@echo "== the same examples in Python (examples/python), checked against their expected output"
-	python3 examples/python/run_examples.py
+	$(PYTHON) examples/python/run_examples.py
 
 test: setup
-	$(call cmake_build,build,)
+	$(call cmake_build,build,$(PYTHON_ARGS))
 	$(call ctest,build)
-	PYTHONPATH=python python3 -m pytest -q python/tests
+	PYTHONPATH=python $(PYTHON) -m pytest -q python/tests
 	$(call cmake_build,build-asan,$(SANITIZE_ARGS) -DWEIR_SANITIZE=address$(comma)undefined)
 	$(call ctest,build-asan)
 	$(call cmake_build,build-tsan,$(SANITIZE_ARGS) -DWEIR_SANITIZE=thread)

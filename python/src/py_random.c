@@ -143,7 +143,27 @@ static PyObject *uniform(PyObject *self, PyObject *args, PyObject *kw) {
   return r;
 }
 
+/* bits(shape=[], key=None, *, stream=None): raw uint32 random bits (libweir's weir_random_bits). */
+static PyObject *bits(PyObject *self, PyObject *args, PyObject *kw) {
+  static char *kwlist[] = {"shape", "key", "stream", NULL};
+  PyObject *shape_obj = NULL, *k = Py_None;
+  weir_stream s = WEIR_DEFAULT;
+  int64_t shape[WEIR_MAX_NDIM];
+  int nd = 0, err;
+  (void)self;
+  if (!PyArg_ParseTupleAndKeywords(args, kw, "|OO$O&:bits", kwlist, &shape_obj, &k, wpy_stream_converter, &s))
+    return NULL;
+  if (shape_obj && (nd = wpy_shape_from_object(shape_obj, "shape", shape)) < 0) return NULL;
+  weir_array *ka = key_of(k, &err), *out = NULL;
+  if (err) return NULL;
+  weir_status st = weir_random_bits(&out, shape, nd, ka, s);
+  return st == WEIR_OK ? wpy_array_wrap(out) : wpy_raise(st);
+}
+
 PyMethodDef wpy_random_functions[] = {
+    {"bits", (PyCFunction)(void (*)(void))bits, METH_VARARGS | METH_KEYWORDS,
+     "bits(shape=[], key=None, *, stream=None) -> array\n\nRaw random bits as uint32: the same bits for the same key "
+     "on every device."},
     {"seed", seed, METH_O, "seed(seed: int) -> None\n\nResets the global key."},
     {"key", key, METH_O, "key(seed: int) -> array\n\nA key (two uint32) for the random functions."},
     {"split", (PyCFunction)(void (*)(void))split, METH_VARARGS | METH_KEYWORDS,

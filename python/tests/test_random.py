@@ -213,3 +213,19 @@ def test_same_key_same_numbers_on_cpu_and_gpu(rng):
         n_g = mx.random.normal((1000,), wx.dt(name), 1.0, 2.0, key=k, stream=mx.gpu)
         wx.assert_close(n_g, wx.to_numpy(n_c), name, rtol=wx.TOL[name][0], atol=wx.TOL[name][1])
     assert mx.random.split(k, 4, stream=mx.cpu).tolist() == mx.random.split(k, 4, stream=mx.gpu).tolist()
+
+
+@pytest.mark.weir_only  # weir exposes weir_random_bits as mx.random.bits (MLX 0.32's Python has none)
+def test_bits_same_key_same_bits_on_every_device(rng, device):
+    k = mx.random.key(int(rng.integers(0, 2**63)))
+    a = mx.random.bits((4, 257), key=k, stream=device)
+    b = mx.random.bits((4, 257), key=k, stream=mx.cpu)
+    assert a.dtype == mx.uint32 and a.shape == (4, 257)
+    assert a.tolist() == b.tolist()
+    v = np.array(a, dtype=np.uint64).ravel()
+    # 32 random bits: each bit is set in about half of 1028 draws
+    for bit in range(32):
+        frac = np.mean((v >> np.uint64(bit)) & np.uint64(1))
+        assert 0.38 < frac < 0.62, (bit, frac)
+    other = mx.random.bits((4, 257), key=mx.random.split(k)[1], stream=device)
+    assert np.mean(np.array(other) != np.array(a)) > 0.99

@@ -252,10 +252,10 @@ static PyObject *nb_or(PyObject *a, PyObject *b) { return bool_binary(weir_logic
 static PyObject *nb_invert(PyObject *a) {
   if (weir_array_dtype(A(a)) != WEIR_BOOL)
     return PyErr_Format(PyExc_TypeError, "~: only bool arrays support this operator in weir so far");
-  return wpy_unary(weir_logical_not, "logical_not", a, WEIR_DEFAULT);
+  return wpy_unary(weir_logical_not, a, WEIR_DEFAULT);
 }
-static PyObject *nb_negative(PyObject *a) { return wpy_unary(weir_negative, "negative", a, WEIR_DEFAULT); }
-static PyObject *nb_absolute(PyObject *a) { return wpy_unary(weir_abs, "abs", a, WEIR_DEFAULT); }
+static PyObject *nb_negative(PyObject *a) { return wpy_unary(weir_negative, a, WEIR_DEFAULT); }
+static PyObject *nb_absolute(PyObject *a) { return wpy_unary(weir_abs, a, WEIR_DEFAULT); }
 static PyObject *nb_positive(PyObject *a) {
   Py_INCREF(a);
   return a;
@@ -305,10 +305,7 @@ static PyNumberMethods array_as_number = {
 
 static PyObject *array_richcompare(PyObject *a, PyObject *b, int op) {
   /* Comparing with something that is not array-like (None, a string) is not elementwise. */
-  PyObject *other = wpy_is_array(a) ? b : a;
-  if (!wpy_is_array(other) && !PyBool_Check(other) && !PyLong_Check(other) && !PyFloat_Check(other) &&
-      !PyList_Check(other) && !PyTuple_Check(other) && !PyObject_CheckBuffer(other))
-    Py_RETURN_NOTIMPLEMENTED;
+  if (!wpy_is_operand(wpy_is_array(a) ? b : a)) Py_RETURN_NOTIMPLEMENTED;
   switch (op) {
   case Py_EQ: return wpy_binary(weir_equal, "equal", a, b, WEIR_DEFAULT);
   case Py_NE: return wpy_binary(weir_not_equal, "not_equal", a, b, WEIR_DEFAULT);

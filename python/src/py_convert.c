@@ -57,9 +57,13 @@ static bool is_python_scalar(PyObject *o) {
   return PyBool_Check(o) || PyLong_Check(o) || PyFloat_Check(o);
 }
 
-/* Host data of kind k (int64 or double values; bools as int64 0/1) to an array of dtype t. */
-static int from_host(const void *data, enum kind k, const int64_t *shape, int ndim, weir_dtype t, weir_array **out) {
-  weir_dtype src = k == K_FLOAT ? WEIR_FLOAT64 : WEIR_INT64;
+bool wpy_is_operand(PyObject *o) {
+  return wpy_is_array(o) || is_python_scalar(o) || PyList_Check(o) || PyTuple_Check(o) || PyObject_CheckBuffer(o);
+}
+
+/* Row-major host data of dtype src to an array of dtype t (copied, then converted by libweir). */
+static int host_array(const void *data, weir_dtype src, const int64_t *shape, int ndim, weir_dtype t,
+                      weir_array **out) {
   weir_array *raw = NULL;
   weir_status st = weir_array_from_data(&raw, data, shape, ndim, src);
   if (st != WEIR_OK) return wpy_raise_int(st);
@@ -71,6 +75,11 @@ static int from_host(const void *data, enum kind k, const int64_t *shape, int nd
   st = weir_astype(out, raw, t, weir_on(WEIR_CPU_DEVICE));
   weir_array_free(raw);
   return st == WEIR_OK ? 0 : wpy_raise_int(st);
+}
+
+/* Host values of kind k (int64 or double; bools as int64 0/1) to an array of dtype t. */
+static int from_host(const void *data, enum kind k, const int64_t *shape, int ndim, weir_dtype t, weir_array **out) {
+  return host_array(data, k == K_FLOAT ? WEIR_FLOAT64 : WEIR_INT64, shape, ndim, t, out);
 }
 
 static weir_dtype default_dtype(enum kind k, bool fits_int32) {
@@ -258,17 +267,9 @@ static int buffer_array(PyObject *o, const weir_dtype *dtype, weir_array **out) 
       data = tmp;
     }
     if (data) {
-      weir_array *raw = NULL;
-      weir_status st = weir_array_from_data(&raw, data, shape, view.ndim, src);
       /* MLX's rule: float64 data becomes float32 unless float64 is asked for. */
       weir_dtype t = dtype ? *dtype : src == WEIR_FLOAT64 ? WEIR_FLOAT32 : src;
-      if (st == WEIR_OK && t != src) {
-        st = weir_astype(out, raw, t, weir_on(WEIR_CPU_DEVICE));
-        weir_array_free(raw);
-      } else if (st == WEIR_OK) {
-        *out = raw;
-      }
-      r = st == WEIR_OK ? 0 : wpy_raise_int(st);
+      r = host_array(data, src, shape, view.ndim, t, out);
     }
     PyMem_Free(tmp);
   }
@@ -300,7 +301,7 @@ int wpy_operand(PyObject *o, const weir_array *other, const char *op, weir_array
     return 0;
   }
   if (!other || !is_python_scalar(o)) {
-    if (!is_python_scalar(o) && !PyList_Check(o) && !PyTuple_Check(o) && !PyObject_CheckBuffer(o)) {
+    if (!wpy_is_operand(o)) {
       PyErr_Format(PyExc_TypeError, "%s: operands must be arrays or Python scalars, got %s", op, Py_TYPE(o)->tp_name);
       return -1;
     }

@@ -97,9 +97,8 @@ PyObject *wpy_binary(wpy_binary_fn fn, const char *name, PyObject *a, PyObject *
   return wrap(st, &out);
 }
 
-PyObject *wpy_unary(wpy_unary_fn fn, const char *name, PyObject *a, weir_stream s) {
+PyObject *wpy_unary(wpy_unary_fn fn, PyObject *a, weir_stream s) {
   weir_array *x = NULL, *out = NULL;
-  (void)name;
   if (array_arg(a, &x) < 0) return NULL;
   weir_status st = fn(&out, x, s);
   weir_array_free(x);
@@ -119,13 +118,13 @@ static PyObject *binary_op(wpy_binary_fn fn, const char *name, PyObject *self, P
   return r;
 }
 
-static PyObject *unary_op(wpy_unary_fn fn, const char *name, PyObject *self, PyObject *args, PyObject *kw) {
+static PyObject *unary_op(wpy_unary_fn fn, PyObject *self, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"", "stream", NULL};
   PyObject *a, *all = with_self(self, args);
   weir_stream s = WEIR_DEFAULT;
   if (!all) return NULL;
   int ok = PyArg_ParseTupleAndKeywords(all, kw, "O|$O&", kwlist, &a, wpy_stream_converter, &s);
-  PyObject *r = ok ? wpy_unary(fn, name, a, s) : NULL;
+  PyObject *r = ok ? wpy_unary(fn, a, s) : NULL;
   Py_DECREF(all);
   return r;
 }
@@ -136,7 +135,7 @@ static PyObject *unary_op(wpy_unary_fn fn, const char *name, PyObject *self, PyO
   }
 #define UNARY(name)                                                                \
   static PyObject *f_##name(PyObject *self, PyObject *args, PyObject *kw) {        \
-    return unary_op(weir_##name, #name, self, args, kw);                           \
+    return unary_op(weir_##name, self, args, kw);                           \
   }
 BINARY(add) BINARY(subtract) BINARY(multiply) BINARY(divide) BINARY(maximum) BINARY(minimum) BINARY(power)
 BINARY(equal) BINARY(not_equal) BINARY(less) BINARY(less_equal) BINARY(greater) BINARY(greater_equal)
@@ -157,7 +156,7 @@ static PyObject *f_round(PyObject *self, PyObject *args, PyObject *kw) {
   if (!all) return NULL;
   if (PyArg_ParseTupleAndKeywords(all, kw, "O|i$O&", kwlist, &a, &decimals, wpy_stream_converter, &s)) {
     if (decimals != 0) PyErr_SetString(PyExc_NotImplementedError, "round: only decimals=0 is supported");
-    else r = wpy_unary(weir_round, "round", a, s);
+    else r = wpy_unary(weir_round, a, s);
   }
   Py_DECREF(all);
   return r;
@@ -316,7 +315,7 @@ static PyObject *m_transpose(PyObject *self, PyObject *args, PyObject *kw) {
 
 /* ---- creation ---- */
 
-static PyObject *fill_op(double v, bool ones, PyObject *args, PyObject *kw, const char *name) {
+static PyObject *fill_op(bool ones, PyObject *args, PyObject *kw, const char *name) {
   static char *kwlist[] = {"shape", "dtype", "stream", NULL};
   PyObject *shape_obj, *dt = Py_None;
   weir_stream s = WEIR_DEFAULT;
@@ -329,17 +328,16 @@ static PyObject *fill_op(double v, bool ones, PyObject *args, PyObject *kw, cons
   int nd = wpy_shape_from_object(shape_obj, "shape", shape);
   if (nd < 0) return NULL;
   weir_array *out = NULL;
-  (void)v;
   return wrap(ones ? weir_ones(&out, shape, nd, t, s) : weir_zeros(&out, shape, nd, t, s), &out);
 }
 
 static PyObject *f_zeros(PyObject *self, PyObject *args, PyObject *kw) {
   (void)self;
-  return fill_op(0, false, args, kw, "zeros");
+  return fill_op(false, args, kw, "zeros");
 }
 static PyObject *f_ones(PyObject *self, PyObject *args, PyObject *kw) {
   (void)self;
-  return fill_op(1, true, args, kw, "ones");
+  return fill_op(true, args, kw, "ones");
 }
 
 static PyObject *like_op(bool ones, PyObject *self, PyObject *args, PyObject *kw) {

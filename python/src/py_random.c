@@ -53,7 +53,6 @@ static PyObject *split(PyObject *self, PyObject *args, PyObject *kw) {
 static PyObject *affine(weir_array *draw, PyObject *scale, PyObject *loc, weir_stream s) {
   weir_array *cur = draw, *next = NULL;
   weir_status st = WEIR_OK;
-  PyObject *r = NULL;
   PyObject *ops[2] = {scale, loc};
   for (int i = 0; i < 2 && st == WEIR_OK; i++) {
     if (!ops[i]) continue;
@@ -67,8 +66,7 @@ static PyObject *affine(weir_array *draw, PyObject *scale, PyObject *loc, weir_s
     weir_array_free(cur);
     cur = st == WEIR_OK ? next : NULL;
   }
-  r = st == WEIR_OK ? wpy_array_wrap(cur) : wpy_raise(st);
-  return r;
+  return st == WEIR_OK ? wpy_array_wrap(cur) : wpy_raise(st);
 }
 
 static int number_or_array(PyObject *o, double dflt, double *v, PyObject **arr) {

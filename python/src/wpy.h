@@ -70,6 +70,8 @@ int wpy_array_from_object(PyObject *o, const weir_dtype *dtype, weir_array **out
 /* Operand of a binary op: an array (new reference) or a Python scalar made "weak": it takes the
    other operand's dtype when that keeps its kind (MLX's rule). other may be NULL. */
 int wpy_operand(PyObject *o, const weir_array *other, const char *op, weir_array **out);
+/* What a binary op or comparison accepts: an array, a Python scalar, a list/tuple, a buffer. */
+bool wpy_is_operand(PyObject *o);
 /* Python scalar or nested list from an evaluated array (releases the GIL while evaluating). */
 PyObject *wpy_array_tolist(weir_array *a);
 PyObject *wpy_array_item(weir_array *a);
@@ -88,7 +90,7 @@ int wpy_axes_from_object(PyObject *o, int *axes, int *naxes);
 typedef weir_status (*wpy_binary_fn)(weir_array **, const weir_array *, const weir_array *, weir_stream);
 PyObject *wpy_binary(wpy_binary_fn fn, const char *name, PyObject *a, PyObject *b, weir_stream s);
 typedef weir_status (*wpy_unary_fn)(weir_array **, const weir_array *, weir_stream);
-PyObject *wpy_unary(wpy_unary_fn fn, const char *name, PyObject *a, weir_stream s);
+PyObject *wpy_unary(wpy_unary_fn fn, PyObject *a, weir_stream s);
 /* Evaluates n arrays with the GIL released. */
 int wpy_eval_arrays(weir_array *const *arrays, size_t n, bool async);
 

@@ -100,6 +100,7 @@ static weir_status cuda_stream_init(weir__stream *s) {
   st->ctx.device = dev;
   st->ctx.stream = (void *)st->stream;
   st->ctx.cublas = NULL;
+  st->ctx.mm_plans = NULL;
   registry_add(st);
   s->backend_data = st;
   return WEIR_OK;

@@ -31,6 +31,7 @@ typedef struct weir__cuda_ctx {
   int device;      /* CUDA device ordinal; the caller already did cudaSetDevice(device) */
   void *stream;    /* cudaStream_t of the weir stream (non-blocking) */
   void *cublas;    /* cublasHandle_t bound to this stream, created lazily; NULL at first */
+  void *mm_plans;  /* matmul_plans.cu's cuBLASLt handle, workspace and plans, lazily; NULL at first */
   void *scratch;   /* reductions' partial results (stream-ordered allocation), lazily; NULL at first */
 } weir__cuda_ctx;
 
@@ -42,7 +43,7 @@ typedef struct weir__cuda_ctx {
    later surface at the stream's next synchronization. */
 weir_status weir__cuda_kernel_run(weir__cuda_ctx *ctx, weir__kernel_call *c);
 
-/* Frees what the kernels created for ctx (cuBLAS handle, scratch), ordered on ctx->stream;
+/* Frees what the kernels created for ctx (cuBLAS and cuBLASLt handles, matmul plans, scratch), ordered on ctx->stream;
    call it before destroying the stream. ctx may be reused afterwards. */
 void weir__cuda_ctx_release(weir__cuda_ctx *ctx);
 

@@ -3,6 +3,7 @@
 #include <cublas_v2.h>
 
 #include "backend/cuda/cuda_common.cuh"
+#include "backend/cuda/matmul_plans.cuh"
 
 namespace {
 
@@ -72,6 +73,7 @@ void weir__cuda_ctx_release(weir__cuda_ctx *ctx) {
     (void)cublasDestroy((cublasHandle_t)ctx->cublas); // note: cuBLAS synchronizes the device here
     ctx->cublas = NULL;
   }
+  weir__lt_plans_release(ctx);
   if (ctx->scratch) {
     // Stream-ordered: freed after the stream's last use of it. A failure leaves nothing to do
     // but must not surface later as another call's error.

@@ -5,14 +5,16 @@
 //
 // cuBLAS is column-major: a row-major (R x C) matrix is its column-major transpose, so
 // C = A B is computed as C^T = B^T A^T, i.e. gemm(m = N, n = M, k = K, B, ldb = N, A, lda = K).
-// Batches go to cublasGemmStridedBatchedEx in runs whose operand offsets advance by constant
-// strides (0 for a broadcast operand); a broadcast right operand over a stack of left matrices
-// folds into one (batches * M) x K product.
+// Batches go in runs whose operand offsets advance by constant strides (0 for a broadcast
+// operand); a broadcast right operand over a stack of left matrices folds into one
+// (batches * M) x K product. Each GEMM goes through a cached cuBLASLt plan (matmul_plans.cu);
+// cublasGemmEx / cublasGemmStridedBatchedEx only where cuBLASLt has no algorithm.
 #include <limits.h>
 
 #include <cublas_v2.h>
 
 #include "backend/cuda/cuda_common.cuh"
+#include "backend/cuda/matmul_plans.cuh"
 extern "C" {
 #include "backend/matmul_layout.h"
 }
@@ -41,6 +43,14 @@ weir_status handle_of(weir__cuda_ctx *ctx, weir__kernel_call *c, cublasHandle_t 
   return WEIR_OK;
 }
 
+// One GEMM or a strided run of them through cuBLASLt; *fallback when it has no algorithm.
+weir_status lt_gemm(weir__cuda_ctx *ctx, weir__kernel_call *c, const weir__lt_gemm &g, bool *fallback) {
+  const char *what = "cublasLtMatmul";
+  cublasStatus_t cs = weir__lt_gemm_run(ctx, &g, &what);
+  *fallback = cs == CUBLAS_STATUS_NOT_SUPPORTED;
+  return cs == CUBLAS_STATUS_SUCCESS || *fallback ? WEIR_OK : cublas_failed(c, cs, what);
+}
+
 } // namespace
 
 weir_status weir__cuda_matmul(weir__cuda_ctx *ctx, weir__kernel_call *c) {
@@ -67,13 +77,16 @@ weir_status weir__cuda_matmul(weir__cuda_ctx *ctx, weir__kernel_call *c) {
     cudaError_t e = cudaMemsetAsync(c->out.data, 0, (size_t)(c->out.size * es), stream_of(ctx));
     return e == cudaSuccess ? WEIR_OK : cuda_failed(c, e, "cudaMemsetAsync");
   }
-  cublasHandle_t h;
-  if ((st = handle_of(ctx, c, &h)) != WEIR_OK) return st;
+  cublasHandle_t h = NULL;
+  bool fallback = false;
   const float one = 1.0f, zero = 0.0f;
   const char *a = (const char *)c->in[0].data, *b = (const char *)c->in[1].data;
   char *o = (char *)c->out.data;
   const int n = (int)L.N, k = (int)L.K;
   if (weir__mm_foldable(&L)) {
+    const weir__lt_gemm g = {dt, ct, n, L.M * L.batches, k, n, k, n, 1, 0, 0, 0, b, a, o};
+    if ((st = lt_gemm(ctx, c, g, &fallback)) != WEIR_OK || !fallback) return st;
+    if ((st = handle_of(ctx, c, &h)) != WEIR_OK) return st;
     cublasStatus_t cs = cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, n, (int)(L.M * L.batches), k, &one, b, dt, n, a, dt,
                                      k, &zero, o, dt, n, ct, CUBLAS_GEMM_DEFAULT);
     return cs == CUBLAS_STATUS_SUCCESS ? WEIR_OK : cublas_failed(c, cs, "cublasGemmEx");
@@ -95,6 +108,13 @@ weir_status weir__cuda_matmul(weir__cuda_ctx *ctx, weir__kernel_call *c) {
         weir__mm_iter_next(&L, &it);
       }
     }
+    const weir__lt_gemm g = {dt, ct, n, L.M, k, n, k, n, cnt, db, da, mn, b + ob0 * es, a + oa0 * es, o + t0 * mn * es};
+    if ((st = lt_gemm(ctx, c, g, &fallback)) != WEIR_OK) return st;
+    if (!fallback) {
+      t0 += cnt;
+      continue;
+    }
+    if (!h && (st = handle_of(ctx, c, &h)) != WEIR_OK) return st;
     cublasStatus_t cs = cublasGemmStridedBatchedEx(h, CUBLAS_OP_N, CUBLAS_OP_N, n, (int)L.M, k, &one, b + ob0 * es, dt,
                                                    n, db, a + oa0 * es, dt, k, da, &zero, o + t0 * mn * es, dt, n, mn,
                                                    (int)cnt, ct, CUBLAS_GEMM_DEFAULT);

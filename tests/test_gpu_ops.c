@@ -406,6 +406,37 @@ static void test_device_info(void) {
   weir_device_info_free(info);
 }
 
+/* floor_divide, remainder, bitwise ops and shifts: exact on every dtype that takes them, with
+   zero divisors, MIN // -1 and float specials among the random bits; arctan2 within 1 ulp. */
+static void test_divmod_bits(void) {
+  static const bin_op divmod[] = {OP(floor_divide), OP(remainder)};
+  static const bin_op bits[] = {OP(bitwise_and), OP(bitwise_or), OP(bitwise_xor)};
+  static const bin_op shifts[] = {OP(left_shift), OP(right_shift)};
+  for (int pi = 0; pi < NPAIRS; pi++)
+    for (int ti = 0; ti < NALL; ti++) {
+      weir_dtype t = kAll[ti];
+      const shp *sa = &kPairs[pi][0], *sb = &kPairs[pi][1];
+      weir_array *a = NULL, *b = NULL, *small = NULL;
+      rand_pair(t, sa, sb, &a, &b);
+      for (int o = 0; o < 2 && a && b; o++) CMP2(EXACT, divmod[o].f, (a, b), "%s %s", divmod[o].name, weir_dtype_name(t));
+      if (h_is_float(t)) {
+        if (a && b) CMP2(ulps(1), weir_arctan2, (a, b), "arctan2 %s", weir_dtype_name(t));
+      } else {
+        for (int o = 0; o < 3 && a && b; o++) CMP2(EXACT, bits[o].f, (a, b), "%s %s", bits[o].name, weir_dtype_name(t));
+        /* shift amounts mostly within [0, bits), some outside (those give 0 or -1) */
+        if (t != WEIR_BOOL) small = ranged(t, sb, -2, 8.0 * (double)weir_dtype_size(t) + 2, NULL);
+        for (int o = 0; o < 2 && a && b && small; o++) {
+          CMP2(EXACT, shifts[o].f, (a, small), "%s %s", shifts[o].name, weir_dtype_name(t));
+          CMP2(EXACT, shifts[o].f, (a, b), "%s %s, any amount", shifts[o].name, weir_dtype_name(t));
+        }
+        if (a) CMP2(EXACT, weir_bitwise_invert, (a), "bitwise_invert %s", weir_dtype_name(t));
+      }
+      weir_array_free(a);
+      weir_array_free(b);
+      weir_array_free(small);
+    }
+}
+
 static void run_tests(void) {
   H_RUN(test_device_info);
   H_RUN(test_float64_refused);
@@ -415,6 +446,7 @@ static void run_tests(void) {
   H_RUN(test_unary_float);
   H_RUN(test_binary_exact);
   H_RUN(test_divide_power);
+  H_RUN(test_divmod_bits);
   H_RUN(test_strided);
   H_RUN(test_slice);
   H_RUN(test_astype_copy);

@@ -85,7 +85,9 @@ PyMODINIT_FUNC PyInit_core(void) {
   if (!m) return NULL;
   if (wpy_dtype_init(m) < 0 || wpy_device_init(m) < 0 || wpy_stream_init(m) < 0 || wpy_array_init(m) < 0 ||
       add_functions(m, wpy_device_functions) < 0 || add_functions(m, wpy_stream_functions) < 0 ||
-      add_functions(m, wpy_op_functions) < 0 || add_functions(m, wpy_runtime_functions) < 0 ||
+      add_functions(m, wpy_op_functions) < 0 || add_functions(m, wpy_select_functions) < 0 ||
+      add_functions(m, wpy_composite_functions) < 0 ||
+      add_functions(m, wpy_runtime_functions) < 0 ||
       add_submodule(m, "random", wpy_random_functions, "Random numbers: counter-based, keyed (MLX's mx.random).") < 0 ||
       add_submodule(m, "cuda", cuda_functions, "CUDA backend queries.") < 0 ||
       add_submodule(m, "metal", metal_functions, "Metal backend queries (weir has none).") < 0 ||

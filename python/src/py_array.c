@@ -232,27 +232,51 @@ BINARY_SLOT(nb_add, weir_add, "add")
 BINARY_SLOT(nb_subtract, weir_subtract, "subtract")
 BINARY_SLOT(nb_multiply, weir_multiply, "multiply")
 BINARY_SLOT(nb_divide, weir_divide, "divide")
+BINARY_SLOT(nb_floor_divide, weir_floor_divide, "floor_divide")
+BINARY_SLOT(nb_remainder, weir_remainder, "remainder")
 BINARY_SLOT(nb_matmul, weir_matmul, "matmul")
+/* & | ^ ~ are bitwise (on bool arrays the logical ops), as in MLX. */
+BINARY_SLOT(nb_and, weir_bitwise_and, "bitwise_and")
+BINARY_SLOT(nb_or, weir_bitwise_or, "bitwise_or")
+BINARY_SLOT(nb_xor, weir_bitwise_xor, "bitwise_xor")
+BINARY_SLOT(nb_lshift, weir_left_shift, "left_shift")
+BINARY_SLOT(nb_rshift, weir_right_shift, "right_shift")
 #undef BINARY_SLOT
 
 static PyObject *nb_power(PyObject *a, PyObject *b, PyObject *mod) {
   if (mod != Py_None) Py_RETURN_NOTIMPLEMENTED;
   return wpy_binary(weir_power, "power", a, b, WEIR_DEFAULT);
 }
+static PyObject *nb_invert(PyObject *a) { return wpy_unary(weir_bitwise_invert, a, WEIR_DEFAULT); }
 
-/* & | ~ on bool arrays are the logical ops (bitwise ops on integers come with the full op set). */
-static PyObject *bool_binary(wpy_binary_fn fn, const char *name, PyObject *a, PyObject *b) {
-  PyObject *arr = wpy_is_array(a) ? a : b;
-  if (weir_array_dtype(A(arr)) != WEIR_BOOL)
-    return PyErr_Format(PyExc_TypeError, "%s: only bool arrays support this operator in weir so far", name);
-  return wpy_binary(fn, name, a, b, WEIR_DEFAULT);
+/* a op= b: as in MLX, the array object itself takes the result (every name bound to it sees the
+   new value; dtype and shape may change). r is the fresh result of a op b, consumed. */
+static PyObject *take_result(PyObject *self, PyObject *r) {
+  if (!r || r == Py_NotImplemented || r == self || !wpy_is_array(r)) return r;
+  weir_array *old = A(self);
+  ((wpy_array *)self)->a = A(r);
+  ((wpy_array *)r)->a = old; /* freed with r */
+  Py_DECREF(r);
+  Py_INCREF(self);
+  return self;
 }
-static PyObject *nb_and(PyObject *a, PyObject *b) { return bool_binary(weir_logical_and, "logical_and", a, b); }
-static PyObject *nb_or(PyObject *a, PyObject *b) { return bool_binary(weir_logical_or, "logical_or", a, b); }
-static PyObject *nb_invert(PyObject *a) {
-  if (weir_array_dtype(A(a)) != WEIR_BOOL)
-    return PyErr_Format(PyExc_TypeError, "~: only bool arrays support this operator in weir so far");
-  return wpy_unary(weir_logical_not, a, WEIR_DEFAULT);
+#define INPLACE_SLOT(slot, of) \
+  static PyObject *slot(PyObject *a, PyObject *b) { return take_result(a, of(a, b)); }
+INPLACE_SLOT(nb_inplace_add, nb_add)
+INPLACE_SLOT(nb_inplace_subtract, nb_subtract)
+INPLACE_SLOT(nb_inplace_multiply, nb_multiply)
+INPLACE_SLOT(nb_inplace_divide, nb_divide)
+INPLACE_SLOT(nb_inplace_floor_divide, nb_floor_divide)
+INPLACE_SLOT(nb_inplace_remainder, nb_remainder)
+INPLACE_SLOT(nb_inplace_matmul, nb_matmul)
+INPLACE_SLOT(nb_inplace_and, nb_and)
+INPLACE_SLOT(nb_inplace_or, nb_or)
+INPLACE_SLOT(nb_inplace_xor, nb_xor)
+INPLACE_SLOT(nb_inplace_lshift, nb_lshift)
+INPLACE_SLOT(nb_inplace_rshift, nb_rshift)
+#undef INPLACE_SLOT
+static PyObject *nb_inplace_power(PyObject *a, PyObject *b, PyObject *mod) {
+  return take_result(a, nb_power(a, b, mod));
 }
 static PyObject *nb_negative(PyObject *a) { return wpy_unary(weir_negative, a, WEIR_DEFAULT); }
 static PyObject *nb_absolute(PyObject *a) { return wpy_unary(weir_abs, a, WEIR_DEFAULT); }
@@ -298,6 +322,24 @@ static PyNumberMethods array_as_number = {
     .nb_invert = nb_invert,
     .nb_and = nb_and,
     .nb_or = nb_or,
+    .nb_xor = nb_xor,
+    .nb_lshift = nb_lshift,
+    .nb_rshift = nb_rshift,
+    .nb_floor_divide = nb_floor_divide,
+    .nb_remainder = nb_remainder,
+    .nb_inplace_add = nb_inplace_add,
+    .nb_inplace_subtract = nb_inplace_subtract,
+    .nb_inplace_multiply = nb_inplace_multiply,
+    .nb_inplace_true_divide = nb_inplace_divide,
+    .nb_inplace_floor_divide = nb_inplace_floor_divide,
+    .nb_inplace_remainder = nb_inplace_remainder,
+    .nb_inplace_power = nb_inplace_power,
+    .nb_inplace_matrix_multiply = nb_inplace_matmul,
+    .nb_inplace_and = nb_inplace_and,
+    .nb_inplace_or = nb_inplace_or,
+    .nb_inplace_xor = nb_inplace_xor,
+    .nb_inplace_lshift = nb_inplace_lshift,
+    .nb_inplace_rshift = nb_inplace_rshift,
     .nb_int = nb_int,
     .nb_float = nb_float,
     .nb_matrix_multiply = nb_matmul,
@@ -376,12 +418,17 @@ PyTypeObject wpy_array_type = {
 
 int wpy_array_init(PyObject *module) {
   /* The methods that mirror mx functions (sum, reshape, ...) join the type's own. */
-  size_t n_own = sizeof array_methods / sizeof array_methods[0] - 1, n_ops = 0;
+  size_t n_own = sizeof array_methods / sizeof array_methods[0] - 1, n_ops = 0, n_sel = 0;
   while (wpy_array_op_methods[n_ops].ml_name) n_ops++;
-  PyMethodDef *all = PyMem_Calloc(n_own + n_ops + 1, sizeof *all);
+  while (wpy_array_select_methods[n_sel].ml_name) n_sel++;
+  size_t n_cmp = 0;
+  while (wpy_array_composite_methods[n_cmp].ml_name) n_cmp++;
+  PyMethodDef *all = PyMem_Calloc(n_own + n_ops + n_sel + n_cmp + 1, sizeof *all);
   if (!all) return -1;
   memcpy(all, array_methods, n_own * sizeof *all);
   memcpy(all + n_own, wpy_array_op_methods, n_ops * sizeof *all);
+  memcpy(all + n_own + n_ops, wpy_array_select_methods, n_sel * sizeof *all);
+  memcpy(all + n_own + n_ops + n_sel, wpy_array_composite_methods, n_cmp * sizeof *all);
   wpy_array_type.tp_methods = all; /* lives as long as the type */
   if (PyType_Ready(&wpy_array_type) < 0) return -1;
   Py_INCREF(&wpy_array_type);

@@ -1,6 +1,7 @@
 /* The mx.* op functions (MLX's names and signatures, keyword-only stream=) and the array methods
    that mirror them. Each function also serves as a method: when called on an array, the array is
    the first argument. */
+#include <math.h>
 #include <string.h>
 
 #include "wpy.h"
@@ -29,6 +30,10 @@ static PyObject *wrap(weir_status st, weir_array **out) { return st == WEIR_OK ?
 
 /* An array argument: arrays as they are, anything else through mx.array's rules. */
 static int array_arg(PyObject *o, weir_array **out) { return wpy_array_from_object(o, NULL, out); }
+
+/* with_self and wrap for the other op files (wpy.h). */
+PyObject *wpy_with_self(PyObject *self, PyObject *args) { return with_self(self, args); }
+PyObject *wpy_wrap_result(weir_status st, weir_array **out) { return wrap(st, out); }
 
 int wpy_shape_from_object(PyObject *o, const char *what, int64_t *shape) {
   if (PyIndex_Check(o) && !PyBool_Check(o)) {
@@ -139,27 +144,40 @@ static PyObject *unary_op(wpy_unary_fn fn, PyObject *self, PyObject *args, PyObj
   }
 BINARY(add) BINARY(subtract) BINARY(multiply) BINARY(divide) BINARY(maximum) BINARY(minimum) BINARY(power)
 BINARY(equal) BINARY(not_equal) BINARY(less) BINARY(less_equal) BINARY(greater) BINARY(greater_equal)
-BINARY(logical_and) BINARY(logical_or) BINARY(matmul)
+BINARY(logical_and) BINARY(logical_or) BINARY(matmul) BINARY(floor_divide) BINARY(remainder) BINARY(arctan2)
+BINARY(bitwise_and) BINARY(bitwise_or) BINARY(bitwise_xor) BINARY(left_shift) BINARY(right_shift)
 UNARY(abs) UNARY(negative) UNARY(exp) UNARY(log) UNARY(sin) UNARY(cos) UNARY(tanh) UNARY(sqrt) UNARY(square)
 UNARY(sigmoid) UNARY(logical_not) UNARY(copy) UNARY(expm1) UNARY(log1p) UNARY(log2) UNARY(log10) UNARY(rsqrt)
 UNARY(reciprocal) UNARY(tan) UNARY(arcsin) UNARY(arccos) UNARY(arctan) UNARY(sinh) UNARY(cosh) UNARY(erf)
-UNARY(floor) UNARY(ceil) UNARY(sign) UNARY(isnan) UNARY(isinf)
+UNARY(floor) UNARY(ceil) UNARY(sign) UNARY(isnan) UNARY(isinf) UNARY(bitwise_invert)
 #undef BINARY
 #undef UNARY
 
-/* round(a, /, decimals=0, *, stream=None): MLX's signature; only decimals=0 for now. */
+/* round(a, /, decimals=0, *, stream=None): halves to even; with decimals != 0, floats are
+   rounded as round(a * 10**decimals) / 10**decimals (MLX's way); integers are returned as they are. */
 static PyObject *f_round(PyObject *self, PyObject *args, PyObject *kw) {
   static char *kwlist[] = {"", "decimals", "stream", NULL};
-  PyObject *a, *all = with_self(self, args), *r = NULL;
+  PyObject *a, *all = with_self(self, args);
   weir_stream s = WEIR_DEFAULT;
   int decimals = 0;
   if (!all) return NULL;
-  if (PyArg_ParseTupleAndKeywords(all, kw, "O|i$O&", kwlist, &a, &decimals, wpy_stream_converter, &s)) {
-    if (decimals != 0) PyErr_SetString(PyExc_NotImplementedError, "round: only decimals=0 is supported");
-    else r = wpy_unary(weir_round, a, s);
-  }
+  int ok = PyArg_ParseTupleAndKeywords(all, kw, "O|i$O&", kwlist, &a, &decimals, wpy_stream_converter, &s);
   Py_DECREF(all);
-  return r;
+  if (!ok) return NULL;
+  if (decimals == 0) return wpy_unary(weir_round, a, s);
+  weir_array *x = NULL, *scale = NULL, *up = NULL, *r = NULL, *out = NULL;
+  if (array_arg(a, &x) < 0) return NULL;
+  weir_dtype t = weir_array_dtype(x);
+  if (t != WEIR_FLOAT16 && t != WEIR_BFLOAT16 && t != WEIR_FLOAT32 && t != WEIR_FLOAT64) return wpy_array_wrap(x);
+  weir_status st = weir_full(&scale, NULL, 0, pow(10.0, decimals), t, s);
+  if (st == WEIR_OK) st = weir_multiply(&up, x, scale, s);
+  if (st == WEIR_OK) st = weir_round(&r, up, s);
+  if (st == WEIR_OK) st = weir_divide(&out, r, scale, s);
+  weir_array_free(x);
+  weir_array_free(scale);
+  weir_array_free(up);
+  weir_array_free(r);
+  return wrap(st, &out);
 }
 
 /* ---- reductions ---- */
@@ -533,6 +551,14 @@ PyMethodDef wpy_op_functions[] = {
     BIN_DOC(equal, "a == b"), BIN_DOC(not_equal, "a != b"), BIN_DOC(less, "a < b"), BIN_DOC(less_equal, "a <= b"),
     BIN_DOC(greater, "a > b"), BIN_DOC(greater_equal, "a >= b"), BIN_DOC(logical_and, "a and b"),
     BIN_DOC(logical_or, "a or b"), BIN_DOC(matmul, "Matrix product a @ b"),
+    BIN_DOC(floor_divide, "a // b (floor(a / b) for floats; x // 0 is 0 for integers)"),
+    BIN_DOC(remainder, "a % b, with the sign of b (x % 0 is 0 for integers)"),
+    BIN_DOC(arctan2, "Angle of the point (b, a): arctan(a / b) in the right quadrant (float)"),
+    BIN_DOC(bitwise_and, "a & b (integers and bool)"), BIN_DOC(bitwise_or, "a | b (integers and bool)"),
+    BIN_DOC(bitwise_xor, "a ^ b (integers and bool)"),
+    BIN_DOC(left_shift, "a << b (integers; shifts outside [0, bits) give 0)"),
+    BIN_DOC(right_shift, "a >> b (integers, arithmetic for signed; shifts outside [0, bits) give 0 or -1)"),
+    UN_DOC(bitwise_invert, "~a (integers and bool)"),
     UN_DOC(abs, "|a|"), UN_DOC(negative, "-a"), UN_DOC(exp, "e ** a"), UN_DOC(log, "Natural log of a"),
     UN_DOC(sin, "sin(a)"), UN_DOC(cos, "cos(a)"), UN_DOC(tanh, "tanh(a)"), UN_DOC(sqrt, "Square root of a"),
     UN_DOC(square, "a * a"), UN_DOC(sigmoid, "1 / (1 + exp(-a))"), UN_DOC(logical_not, "not a"),
@@ -543,8 +569,8 @@ PyMethodDef wpy_op_functions[] = {
     UN_DOC(cosh, "cosh(a)"), UN_DOC(erf, "The error function of a"),
     UN_DOC(floor, "Largest integer <= a (integers unchanged)"),
     UN_DOC(ceil, "Smallest integer >= a (integers unchanged)"),
-    FN(round, "round(a, /, decimals=0, *, stream=None) -> array\n\na rounded to the nearest integer, halves to "
-              "even, elementwise (integers unchanged; only decimals=0)."),
+    FN(round, "round(a, /, decimals=0, *, stream=None) -> array\n\na rounded to `decimals` decimal places, "
+              "halves to even, elementwise (integers unchanged)."),
     UN_DOC(sign, "-1, 0 or 1 by the sign of a (NaN stays NaN)"), UN_DOC(isnan, "Whether a is NaN (bool)"),
     UN_DOC(isinf, "Whether a is +-inf (bool)"),
     RED_DOC(sum, "Sum"), RED_DOC(mean, "Mean"), RED_DOC(max, "Maximum"), RED_DOC(min, "Minimum"),

@@ -91,6 +91,14 @@ typedef weir_status (*wpy_binary_fn)(weir_array **, const weir_array *, const we
 PyObject *wpy_binary(wpy_binary_fn fn, const char *name, PyObject *a, PyObject *b, weir_stream s);
 typedef weir_status (*wpy_unary_fn)(weir_array **, const weir_array *, weir_stream);
 PyObject *wpy_unary(wpy_unary_fn fn, PyObject *a, weir_stream s);
+/* (self, *args) when an op function is called as an array method, else args; new reference. */
+PyObject *wpy_with_self(PyObject *self, PyObject *args);
+/* The op's result: the array *out (stolen) when st is WEIR_OK, else the exception for st. */
+PyObject *wpy_wrap_result(weir_status st, weir_array **out);
+/* py_ops_select.c: where, cumsum, take, concatenate, sort, ... and their array methods. */
+extern PyMethodDef wpy_select_functions[], wpy_array_select_methods[];
+/* The composite ops (py_ops_composite.c): functions, and those that are also array methods. */
+extern PyMethodDef wpy_composite_functions[], wpy_array_composite_methods[];
 /* Evaluates n arrays with the GIL released. */
 int wpy_eval_arrays(weir_array *const *arrays, size_t n, bool async);
 

@@ -309,11 +309,6 @@ def test_sign_of_nan_is_nan():
 
 
 @pytest.mark.weir_only  # MLX rounds to other decimals too
-def test_round_other_decimals_not_implemented():
-    with pytest.raises(NotImplementedError):
-        mx.round(mx.array([1.25]), 1)
-
-
 def test_new_unary_methods():
     a = mx.array([[0.5, 2.5], [4.0, 9.0]])
     ra = np.array([[0.5, 2.5], [4.0, 9.0]])

@@ -93,7 +93,7 @@ const weir__backend *weir__backend_cuda(void);
 
 /* The CPU kernels (src/backend/cpu): runs c synchronously on the calling thread. */
 weir_status weir__cpu_kernel_run(weir__kernel_call *c);
-/* The CPU's fused elementwise interpreter (backend/fused.h). */
-weir_status weir__cpu_fused_run(int64_t n, const struct weir__fused_step *steps, int nsteps);
+/* The CPU's fused elementwise interpreter (backend/fused.h), over elements [lo, hi). */
+weir_status weir__cpu_fused_run_range(int64_t lo, int64_t hi, const struct weir__fused_step *steps, int nsteps);
 
 #endif

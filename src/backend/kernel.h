@@ -72,6 +72,14 @@ typedef enum weir__prim {
   WEIR__P_MAXIMUM, /* NaN propagates */
   WEIR__P_MINIMUM, /* NaN propagates */
   WEIR__P_POWER,   /* integers: exact by squaring; negative exponent gives 0 (1 or -1 for base +-1) */
+  WEIR__P_FLOOR_DIVIDE, /* floats floor(x / y); integers floor division, x // 0 = 0 (kernel_math.h) */
+  WEIR__P_REMAINDER,    /* the divisor's sign: floats fmod + y when the signs differ; integers x % 0 = 0 */
+  WEIR__P_ARCTAN2,      /* floating types only */
+  WEIR__P_BITWISE_AND,  /* integers and bool only (from here to RIGHT_SHIFT) */
+  WEIR__P_BITWISE_OR,
+  WEIR__P_BITWISE_XOR,
+  WEIR__P_LEFT_SHIFT,   /* integers only; a shift outside [0, bits) gives 0 */
+  WEIR__P_RIGHT_SHIFT,  /* arithmetic for signed; outside [0, bits): 0, or -1 for a negative x */
   /* comparisons (bool out) */
   WEIR__P_EQUAL,
   WEIR__P_NOT_EQUAL,
@@ -95,6 +103,14 @@ typedef enum weir__prim {
   WEIR__P_RANDOM_BITS,    /* out uint32 */
   WEIR__P_RANDOM_UNIFORM, /* out float: params.random.a = low, .b = high; values in [low, high) */
   WEIR__P_RANDOM_NORMAL,  /* out float: params.random.a = loc, .b = scale */
+  /* selection, scans, joins and sorts (kernel contracts in the comment below the enum) */
+  WEIR__P_WHERE,   /* elementwise: out = in[0] (bool) ? in[1] : in[2] */
+  WEIR__P_GATHER,  /* take / take_along_axis: params.gather */
+  WEIR__P_CUMSUM,  /* scan along params.scan.axis */
+  WEIR__P_CUMPROD,
+  WEIR__P_CONCAT,  /* 1..WEIR__MAX_INPUTS inputs joined along params.concat.axis */
+  WEIR__P_SORT,    /* along the last axis; stable, NaN last */
+  WEIR__P_ARGSORT, /* out uint32 */
   WEIR__P_TRANSPOSE,      /* core only: lowered to COPY with permuted strides */
   WEIR__P_SLICE,          /* core only: lowered to COPY with an offset and stepped (maybe negative) strides */
   WEIR__P_COUNT
@@ -123,12 +139,37 @@ typedef union weir__params {
     bool allow_tf32;
   } matmul;
   struct {
+    int axis;   /* of in[0] */
+    bool along; /* false: take (out = a.shape[:axis] + idx.shape + a.shape[axis+1:]); true: take_along_axis */
+  } gather;
+  struct {
+    int axis;
+    bool reverse, inclusive;
+  } scan;
+  struct {
+    int axis;
+  } concat;
+  struct {
     /* per axis of in[0]: the first index taken and the step (never 0); one allocation owned by
        the node (core): step == start + ndim, free(start) releases both */
     int64_t *start, *step;
   } slice;
 } weir__params;
 
+/* Contracts of the selection prims (the core guarantees them; kernels may check):
+   - WHERE: elementwise with 3 inputs (broadcast strides as above): in[0] bool, in[1] and in[2]
+     of out's dtype.
+   - GATHER: in[0] (a) and in[1] (integer indices, any integer dtype) contiguous with their own
+     shapes. take: out.shape = a.shape[:axis] + idx.shape + a.shape[axis+1:]. take_along_axis:
+     a, idx and out have one ndim; out.shape[axis] = idx.shape[axis], and off the axis a and idx
+     have out's dim or 1 (broadcast). An index i < 0 counts from the end (i + n, once); what is
+     still outside [0, n) is clamped to it. n == 0 only with an empty out.
+   - CUMSUM/CUMPROD: in[0] contiguous, out's shape and dtype; params.scan.axis < ndim.
+   - CONCAT: nin >= 1 contiguous inputs of out's dtype and ndim, equal dims but along
+     params.concat.axis, where out's dim is their sum.
+   - SORT/ARGSORT: in[0] contiguous, out's shape, sorted along the last axis (ndim >= 1);
+     ascending, stable, NaN after everything (numpy's order; -0 == 0). SORT keeps the dtype,
+     ARGSORT gives uint32 indices. */
 #define WEIR__MAX_INPUTS 3
 
 typedef struct weir__tensor {

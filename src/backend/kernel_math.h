@@ -25,6 +25,32 @@ WEIR__HD uint64_t weir__ipow_s(int64_t b, int64_t e) {
   return weir__ipow_u((uint64_t)b, (uint64_t)e);
 }
 
+/* Integer floor division and remainder with the divisor's sign (Python's), defined for every
+   input: x // 0 == 0 and x % 0 == 0 (numpy's results), MIN // -1 wraps to MIN with remainder 0.
+   Callers keep the low bits of the int64/uint64 result. */
+WEIR__HD int64_t weir__floordiv_s(int64_t x, int64_t y) {
+  if (y == 0) return 0;
+  if (y == -1) return (int64_t)(0 - (uint64_t)x); /* INT64_MIN / -1 would trap */
+  int64_t q = x / y;
+  return (x % y != 0 && ((x < 0) != (y < 0))) ? q - 1 : q;
+}
+WEIR__HD int64_t weir__mod_s(int64_t x, int64_t y) {
+  if (y == 0 || y == -1) return 0;
+  int64_t r = x % y;
+  return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
+}
+WEIR__HD uint64_t weir__floordiv_u(uint64_t x, uint64_t y) { return y ? x / y : 0; }
+WEIR__HD uint64_t weir__mod_u(uint64_t x, uint64_t y) { return y ? x % y : 0; }
+
+/* Shifts of a `bits`-wide integer by s, defined for every s (C leaves s outside [0, bits)
+   undefined): left gives 0 there, right gives 0, or -1 for a negative signed x. */
+WEIR__HD uint64_t weir__shl(uint64_t x, int64_t s, int bits) { return (s < 0 || s >= bits) ? 0 : x << s; }
+WEIR__HD int64_t weir__shr_s(int64_t x, int64_t s, int bits) {
+  if (s < 0 || s >= bits) return x < 0 ? -1 : 0;
+  return x >= 0 ? (int64_t)((uint64_t)x >> s) : (int64_t)~(~(uint64_t)x >> s); /* arithmetic, no UB */
+}
+WEIR__HD uint64_t weir__shr_u(uint64_t x, uint64_t s, int bits) { return s >= (uint64_t)bits ? 0 : x >> s; }
+
 /* Merges consecutive axes of one kind (reduced or kept) of a row-major shape, skipping size-1
    axes: gshape/gred get the groups' lengths and kinds. Returns the number of groups. */
 WEIR__HD int weir__merge_reduce_axes(const int64_t *shape, int ndim, uint64_t mask, int64_t *gshape, bool *gred) {

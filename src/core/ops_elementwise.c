@@ -35,7 +35,9 @@ typedef enum {
   BIN_ARITH,   /* compute = out = promote(a, b) */
   BIN_DIVIDE,  /* compute = out = at_least_float(promote(a, b)) */
   BIN_COMPARE, /* compute = promote(a, b), out bool */
-  BIN_LOGICAL  /* compute = out = bool */
+  BIN_LOGICAL, /* compute = out = bool */
+  BIN_BITWISE, /* compute = out = promote(a, b), integers and bool only */
+  BIN_SHIFT    /* compute = out = promote(a, b), integers only; bool computes as uint8 (MLX) */
 } bin_kind;
 
 static weir_status binary(weir_array **out, const weir_array *a, const weir_array *b, weir_stream s,
@@ -57,6 +59,14 @@ static weir_status binary(weir_array **out, const weir_array *a, const weir_arra
   case BIN_COMPARE:
     ct = weir_dtype_promote(a->dtype, b->dtype);
     ot = WEIR_BOOL;
+    break;
+  case BIN_BITWISE:
+  case BIN_SHIFT:
+    ct = ot = weir_dtype_promote(a->dtype, b->dtype);
+    if (weir__dtype_is_float(ct))
+      return weir__fail(WEIR_ERR_UNSUPPORTED, "%s: only integer and bool inputs are allowed, got %s and %s", op,
+                        weir_dtype_name(a->dtype), weir_dtype_name(b->dtype));
+    if (kind == BIN_SHIFT && ct == WEIR_BOOL) ct = ot = WEIR_UINT8;
     break;
   default: ct = ot = WEIR_BOOL; break;
   }
@@ -90,6 +100,14 @@ BINARY_OP(divide, WEIR__P_DIVIDE, BIN_DIVIDE)
 BINARY_OP(maximum, WEIR__P_MAXIMUM, BIN_ARITH)
 BINARY_OP(minimum, WEIR__P_MINIMUM, BIN_ARITH)
 BINARY_OP(power, WEIR__P_POWER, BIN_ARITH)
+BINARY_OP(floor_divide, WEIR__P_FLOOR_DIVIDE, BIN_ARITH)
+BINARY_OP(remainder, WEIR__P_REMAINDER, BIN_ARITH)
+BINARY_OP(arctan2, WEIR__P_ARCTAN2, BIN_DIVIDE)
+BINARY_OP(bitwise_and, WEIR__P_BITWISE_AND, BIN_BITWISE)
+BINARY_OP(bitwise_or, WEIR__P_BITWISE_OR, BIN_BITWISE)
+BINARY_OP(bitwise_xor, WEIR__P_BITWISE_XOR, BIN_BITWISE)
+BINARY_OP(left_shift, WEIR__P_LEFT_SHIFT, BIN_SHIFT)
+BINARY_OP(right_shift, WEIR__P_RIGHT_SHIFT, BIN_SHIFT)
 BINARY_OP(equal, WEIR__P_EQUAL, BIN_COMPARE)
 BINARY_OP(not_equal, WEIR__P_NOT_EQUAL, BIN_COMPARE)
 BINARY_OP(less, WEIR__P_LESS, BIN_COMPARE)
@@ -170,3 +188,20 @@ UNARY_OP(isnan, WEIR__P_ISNAN, UN_TEST)
 UNARY_OP(isinf, WEIR__P_ISINF, UN_TEST)
 UNARY_OP(logical_not, WEIR__P_LOGICAL_NOT, UN_LOGICAL)
 #undef UNARY_OP
+
+/* ~x: logical_not for bool; for integers -x - 1, which is ~x in two's complement (wrapping). */
+weir_status weir_bitwise_invert(weir_array **out, const weir_array *a, weir_stream s) {
+  if (!out) return weir__null_arg("weir_bitwise_invert", "out");
+  if (!a) return weir__null_arg("weir_bitwise_invert", "a");
+  if (a->dtype == WEIR_BOOL) return weir_logical_not(out, a, s);
+  if (weir__dtype_is_float(a->dtype))
+    return weir__fail(WEIR_ERR_UNSUPPORTED, "bitwise_invert: only integer and bool inputs are allowed, got %s",
+                      weir_dtype_name(a->dtype));
+  weir_array *neg = NULL, *one = NULL;
+  weir_status st = weir_negative(&neg, a, s);
+  if (st == WEIR_OK) st = weir_full(&one, NULL, 0, 1.0, a->dtype, s);
+  if (st == WEIR_OK) st = weir_subtract(out, neg, one, s);
+  weir_array_free(neg);
+  weir_array_free(one);
+  return st;
+}

@@ -74,7 +74,8 @@ static void complete(weir_array *a, weir_status st, const char *msg) {
 
 /* ---- kernel calls ---- */
 static bool is_elementwise(weir__prim p) {
-  return p == WEIR__P_COPY || p == WEIR__P_ASTYPE || (p >= WEIR__P_ABS && p <= WEIR__P_LOGICAL_OR);
+  return p == WEIR__P_COPY || p == WEIR__P_ASTYPE || p == WEIR__P_WHERE ||
+         (p >= WEIR__P_ABS && p <= WEIR__P_LOGICAL_OR);
 }
 
 static void contiguous_tensor(weir__tensor *t, const weir_array *a, void *data) {

@@ -1,13 +1,16 @@
 /* The CPU backend: one device (cpu:0), host memory through the caching allocator, kernels run
    synchronously on the stream's worker thread. */
 #include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "backend/backend.h"
+#include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/host_allocator.h"
+#include "backend/cpu/thread_pool.h"
 #include "backend/fused.h"
 
 static int cpu_device_count(void) { return 1; }
@@ -77,14 +80,80 @@ static void cpu_set_cache_limit(int index, size_t bytes) {
   weir__host_set_cache_limit(bytes);
 }
 
+/* Below this many output elements a kernel runs on the stream's thread alone: waking the pool
+   costs more than it saves (measured by bench_core's thread sweep; see README). Chunks are at
+   least PARALLEL_GRAIN elements. WEIR_CPU_PARALLEL_MIN overrides the threshold (tests use it). */
+#define PARALLEL_MIN ((int64_t)1 << 16)
+#define PARALLEL_GRAIN ((int64_t)1 << 14)
+
+static int64_t parallel_min(void) {
+  static _Atomic int64_t cached = -1;
+  int64_t v = cached;
+  if (v < 0) {
+    const char *env = getenv("WEIR_CPU_PARALLEL_MIN");
+    v = env && atoll(env) > 0 ? atoll(env) : PARALLEL_MIN;
+    cached = v;
+  }
+  return v;
+}
+
+/* Chunks: PARALLEL_GRAIN elements, less when a test lowers the threshold (so it splits small arrays). */
+static int64_t parallel_grain(void) {
+  int64_t g = parallel_min() / 4;
+  return g < 1 ? 1 : g > PARALLEL_GRAIN ? PARALLEL_GRAIN : g;
+}
+
+/* One kernel call split over the pool: each chunk runs on its own copy of the call (kernels write
+   errmsg), the first failure is kept. */
+typedef struct {
+  const weir__kernel_call *call;
+  pthread_mutex_t mu;
+  weir_status st;
+  char errmsg[sizeof ((weir__kernel_call *)0)->errmsg];
+} split_call;
+
+static void run_chunk(void *ctx, int64_t lo, int64_t hi) {
+  split_call *sc = ctx;
+  weir__kernel_call c = *sc->call;
+  weir_status st = weir__cpu_kernel_run_range(&c, lo, hi);
+  if (st == WEIR_OK) return;
+  pthread_mutex_lock(&sc->mu);
+  if (sc->st == WEIR_OK) {
+    sc->st = st;
+    memcpy(sc->errmsg, c.errmsg, sizeof sc->errmsg);
+  }
+  pthread_mutex_unlock(&sc->mu);
+}
+
 static weir_status cpu_run(weir__stream *s, weir__kernel_call *call) {
   (void)s;
-  return weir__cpu_kernel_run(call);
+  if (call->out.size < parallel_min() || !weir__cpu_kernel_splittable(call->prim))
+    return weir__cpu_kernel_run(call);
+  call->errmsg[0] = '\0';
+  weir_status st = weir__cpu_kernel_run_range(call, 0, 0); /* validates, touches nothing */
+  if (st != WEIR_OK) return st;
+  split_call sc = {.call = call, .mu = PTHREAD_MUTEX_INITIALIZER, .st = WEIR_OK};
+  weir__pool_run(call->out.size, parallel_grain(), run_chunk, &sc);
+  if (sc.st != WEIR_OK) memcpy(call->errmsg, sc.errmsg, sizeof sc.errmsg);
+  return sc.st;
+}
+
+typedef struct {
+  const struct weir__fused_step *steps;
+  int nsteps;
+} split_fused;
+
+static void run_fused_chunk(void *ctx, int64_t lo, int64_t hi) {
+  const split_fused *f = ctx;
+  (void)weir__cpu_fused_run_range(lo, hi, f->steps, f->nsteps); /* cannot fail */
 }
 
 static weir_status cpu_run_fused(weir__stream *s, int64_t n, const struct weir__fused_step *steps, int nsteps) {
   (void)s;
-  return weir__cpu_fused_run(n, steps, nsteps);
+  if (n < parallel_min()) return weir__cpu_fused_run_range(0, n, steps, nsteps);
+  split_fused f = {steps, nsteps};
+  weir__pool_run(n, parallel_grain(), run_fused_chunk, &f);
+  return WEIR_OK;
 }
 
 static const weir__backend cpu_backend = {

@@ -69,6 +69,12 @@ weir_status weir__cpu_reduce(weir__kernel_call *c, int64_t lo, int64_t hi); /* S
 weir_status weir__cpu_random(weir__kernel_call *c, int64_t lo, int64_t hi); /* RANDOM_* */
 /* MATMUL is not split by range (OpenBLAS threads it itself). */
 weir_status weir__cpu_matmul(weir__kernel_call *c);
+/* Selection (kernels_select.c): WHERE and GATHER split by range; the scans, CONCAT and the sorts
+   (kernels_scan.c, _join.c, _sort.c) work on whole rows and are not split. */
+weir_status weir__cpu_select(weir__kernel_call *c, int64_t lo, int64_t hi); /* WHERE, GATHER */
+weir_status weir__cpu_scan(weir__kernel_call *c);                           /* CUMSUM, CUMPROD */
+weir_status weir__cpu_concat(weir__kernel_call *c);                         /* CONCAT */
+weir_status weir__cpu_sort(weir__kernel_call *c);                           /* SORT, ARGSORT */
 
 /* Parallel split (kernels_dispatch.c). weir__cpu_kernel_splittable says whether a primitive's
    work splits over output element ranges (all but MATMUL, RESHAPE, TRANSPOSE and SLICE). For those,

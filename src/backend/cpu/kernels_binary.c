@@ -1,7 +1,9 @@
 /* Binary arithmetic kernels ADD .. POWER: inputs and out of one dtype. Integers wrap (the
    arithmetic is done in an unsigned type), float16/bfloat16 compute in float32.
    bool computes as 0/1 integers stored as != 0: add = or, subtract = xor, multiply = and,
-   maximum = or, minimum = and, power = x | !y. DIVIDE takes floating dtypes only. */
+   maximum = or, minimum = and, power = x | !y, floor_divide = and, remainder = 0. DIVIDE and
+   ARCTAN2 take floating dtypes only, the bitwise ops integers and bool, the shifts integers.
+   Integer division, remainder and shifts are defined for every input (kernel_math.h). */
 /* gcc 12's -O2 vectorizes only loops without a scalar epilogue ("very-cheap" cost model), which
    leaves these kernels' loops scalar; the "cheap" model vectorizes them. Before the includes so
    the inlined helpers get it too. */
@@ -34,6 +36,34 @@
 #define MAX_F(C, U, x, y) (((x) != (x) || (x) > (y)) ? (x) : (y))
 #define MIN_F(C, U, x, y) (((x) != (x) || (x) < (y)) ? (x) : (y))
 #define POW_F(C, U, x, y) pow((x), (y))
+#define FDIV_U(C, U, x, y) ((C)weir__floordiv_u((x), (y)))
+#define FDIV_S(C, U, x, y) ((C)weir__floordiv_s((x), (y)))
+#define FDIV_F(C, U, x, y) floor((x) / (y))
+#define MOD_B(C, U, x, y) ((void)(x), (void)(y), (C)0)
+#define MOD_U(C, U, x, y) ((C)weir__mod_u((x), (y)))
+#define MOD_S(C, U, x, y) ((C)weir__mod_s((x), (y)))
+#define MOD_F(C, U, x, y) (sizeof(C) == sizeof(double) ? rem_d((x), (y)) : rem_f((float)(x), (float)(y)))
+/* In double for float32 too: the CUDA kernel does the same, so both round one double result. */
+#define ATAN2_F(C, U, x, y) ((C)atan2((double)(x), (double)(y)))
+#define AND_B(C, U, x, y) (((x) != 0) & ((y) != 0))
+#define OR_B(C, U, x, y) (((x) != 0) | ((y) != 0))
+#define XOR_B(C, U, x, y) (((x) != 0) ^ ((y) != 0))
+#define AND_I(C, U, x, y) ((C)((x) & (y)))
+#define OR_I(C, U, x, y) ((C)((x) | (y)))
+#define XOR_I(C, U, x, y) ((C)((x) ^ (y)))
+#define SHL_I(C, U, x, y) ((C)weir__shl((uint64_t)(x), (int64_t)(y), 8 * (int)sizeof(C)))
+#define SHR_U(C, U, x, y) ((C)weir__shr_u((x), (y), 8 * (int)sizeof(C)))
+#define SHR_S(C, U, x, y) ((C)weir__shr_s((x), (y), 8 * (int)sizeof(C)))
+
+/* Remainder with the divisor's sign (Python's): fmod is exact, so the CPU and the GPU agree. */
+static inline float rem_f(float x, float y) {
+  float r = fmodf(x, y);
+  return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
+}
+static inline double rem_d(double x, double y) {
+  double r = fmod(x, y);
+  return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
+}
 
 #define ROW(sfx, T, C, U, LD, ST, name, OP) WEIR__CPU_ROW2(name##_##sfx, T, T, C, U, LD, ST, OP)
 /* One operation over every dtype: bool, integer (unsigned and signed) and float forms. */
@@ -51,9 +81,27 @@ WEIR__CPU_BOOL(ROW, pow, POW_B)
 WEIR__CPU_UINTS(ROW, pow, POW_U)
 WEIR__CPU_SINTS(ROW, pow, POW_S)
 WEIR__CPU_FLOATS(ROW, pow, POW_F)
+WEIR__CPU_BOOL(ROW, fdiv, MUL_B)
+WEIR__CPU_UINTS(ROW, fdiv, FDIV_U)
+WEIR__CPU_SINTS(ROW, fdiv, FDIV_S)
+WEIR__CPU_FLOATS(ROW, fdiv, FDIV_F)
+WEIR__CPU_BOOL(ROW, mod, MOD_B)
+WEIR__CPU_UINTS(ROW, mod, MOD_U)
+WEIR__CPU_SINTS(ROW, mod, MOD_S)
+WEIR__CPU_FLOATS(ROW, mod, MOD_F)
+WEIR__CPU_FLOATS(ROW, atan2, ATAN2_F)
+#define BITWISE(name, BOP, IOP) WEIR__CPU_BOOL(ROW, name, BOP) WEIR__CPU_UINTS(ROW, name, IOP) WEIR__CPU_SINTS(ROW, name, IOP)
+BITWISE(and, AND_B, AND_I)
+BITWISE(or, OR_B, OR_I)
+BITWISE(xor, XOR_B, XOR_I)
+WEIR__CPU_UINTS(ROW, shl, SHL_I)
+WEIR__CPU_SINTS(ROW, shl, SHL_I)
+WEIR__CPU_UINTS(ROW, shr, SHR_U)
+WEIR__CPU_SINTS(ROW, shr, SHR_S)
+#define TAB_INTS(name) WEIR__CPU_TAB_UINTS(name), WEIR__CPU_TAB_SINTS(name)
 
 #define FIRST WEIR__P_ADD
-static const weir__cpu_row_fn binary_rows[WEIR__P_POWER - FIRST + 1][WEIR_NUM_DTYPES] = {
+static const weir__cpu_row_fn binary_rows[WEIR__P_RIGHT_SHIFT - FIRST + 1][WEIR_NUM_DTYPES] = {
     [WEIR__P_ADD - FIRST] = {WEIR__CPU_TAB_ALL(add)},
     [WEIR__P_SUBTRACT - FIRST] = {WEIR__CPU_TAB_ALL(sub)},
     [WEIR__P_MULTIPLY - FIRST] = {WEIR__CPU_TAB_ALL(mul)},
@@ -61,6 +109,14 @@ static const weir__cpu_row_fn binary_rows[WEIR__P_POWER - FIRST + 1][WEIR_NUM_DT
     [WEIR__P_MAXIMUM - FIRST] = {WEIR__CPU_TAB_ALL(max)},
     [WEIR__P_MINIMUM - FIRST] = {WEIR__CPU_TAB_ALL(min)},
     [WEIR__P_POWER - FIRST] = {WEIR__CPU_TAB_ALL(pow)},
+    [WEIR__P_FLOOR_DIVIDE - FIRST] = {WEIR__CPU_TAB_ALL(fdiv)},
+    [WEIR__P_REMAINDER - FIRST] = {WEIR__CPU_TAB_ALL(mod)},
+    [WEIR__P_ARCTAN2 - FIRST] = {WEIR__CPU_TAB_FLOATS(atan2)},
+    [WEIR__P_BITWISE_AND - FIRST] = {WEIR__CPU_TAB_BOOL(and), TAB_INTS(and)},
+    [WEIR__P_BITWISE_OR - FIRST] = {WEIR__CPU_TAB_BOOL(or), TAB_INTS(or)},
+    [WEIR__P_BITWISE_XOR - FIRST] = {WEIR__CPU_TAB_BOOL(xor), TAB_INTS(xor)},
+    [WEIR__P_LEFT_SHIFT - FIRST] = {TAB_INTS(shl)},
+    [WEIR__P_RIGHT_SHIFT - FIRST] = {TAB_INTS(shr)},
 };
 
 weir_status weir__cpu_binary(weir__kernel_call *c, int64_t lo, int64_t hi) {

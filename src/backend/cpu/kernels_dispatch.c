@@ -43,7 +43,8 @@ static weir_status check_call(weir__kernel_call *c) {
 
 bool weir__cpu_kernel_splittable(weir__prim p) {
   return p > WEIR__P_NONE && p < WEIR__P_COUNT && p != WEIR__P_MATMUL && p != WEIR__P_RESHAPE &&
-         p != WEIR__P_TRANSPOSE && p != WEIR__P_SLICE;
+         p != WEIR__P_TRANSPOSE && p != WEIR__P_SLICE && p != WEIR__P_CUMSUM && p != WEIR__P_CUMPROD &&
+         p != WEIR__P_CONCAT && p != WEIR__P_SORT && p != WEIR__P_ARGSORT;
 }
 
 weir_status weir__cpu_kernel_run_range(weir__kernel_call *c, int64_t lo, int64_t hi) {
@@ -90,7 +91,15 @@ weir_status weir__cpu_kernel_run_range(weir__kernel_call *c, int64_t lo, int64_t
   case WEIR__P_DIVIDE:
   case WEIR__P_MAXIMUM:
   case WEIR__P_MINIMUM:
-  case WEIR__P_POWER: return weir__cpu_binary(c, lo, hi);
+  case WEIR__P_POWER:
+  case WEIR__P_FLOOR_DIVIDE:
+  case WEIR__P_REMAINDER:
+  case WEIR__P_ARCTAN2:
+  case WEIR__P_BITWISE_AND:
+  case WEIR__P_BITWISE_OR:
+  case WEIR__P_BITWISE_XOR:
+  case WEIR__P_LEFT_SHIFT:
+  case WEIR__P_RIGHT_SHIFT: return weir__cpu_binary(c, lo, hi);
   case WEIR__P_EQUAL:
   case WEIR__P_NOT_EQUAL:
   case WEIR__P_LESS:
@@ -109,6 +118,8 @@ weir_status weir__cpu_kernel_run_range(weir__kernel_call *c, int64_t lo, int64_t
   case WEIR__P_RANDOM_BITS:
   case WEIR__P_RANDOM_UNIFORM:
   case WEIR__P_RANDOM_NORMAL: return weir__cpu_random(c, lo, hi);
+  case WEIR__P_WHERE:
+  case WEIR__P_GATHER: return weir__cpu_select(c, lo, hi);
   default:
     return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "%s has no range kernel on the CPU", weir__prim_name(c->prim));
   }
@@ -135,5 +146,8 @@ weir_status weir__cpu_kernel_run(weir__kernel_call *c) {
   if (c->out.size == 0) return WEIR_OK;
   if (c->prim == WEIR__P_RESHAPE) return reshape(c);
   if (c->prim == WEIR__P_MATMUL) return weir__cpu_matmul(c);
+  if (c->prim == WEIR__P_CUMSUM || c->prim == WEIR__P_CUMPROD) return weir__cpu_scan(c);
+  if (c->prim == WEIR__P_CONCAT) return weir__cpu_concat(c);
+  if (c->prim == WEIR__P_SORT || c->prim == WEIR__P_ARGSORT) return weir__cpu_sort(c);
   return weir__cpu_kernel_run_range(c, 0, c->out.size);
 }

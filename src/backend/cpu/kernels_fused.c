@@ -71,10 +71,10 @@ static void compute_tile(float *restrict o, const float *restrict a, const float
   memcpy(o, t, (size_t)len * sizeof(float));
 }
 
-weir_status weir__cpu_fused_run(int64_t n, const weir__fused_step *steps, int nsteps) {
+weir_status weir__cpu_fused_run_range(int64_t lo, int64_t hi, const weir__fused_step *steps, int nsteps) {
   static _Thread_local float regs[WEIR__FUSED_REGS][TILE];
-  for (int64_t base = 0; base < n; base += TILE) {
-    int len = n - base < TILE ? (int)(n - base) : TILE;
+  for (int64_t base = lo; base < hi; base += TILE) {
+    int len = hi - base < TILE ? (int)(hi - base) : TILE;
     for (int k = 0; k < nsteps; k++) {
       const weir__fused_step *s = &steps[k];
       if (s->op == WEIR__FUSED_LOAD) {

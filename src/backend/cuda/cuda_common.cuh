@@ -237,5 +237,9 @@ weir_status weir__cuda_elementwise(weir__cuda_ctx *ctx, weir__kernel_call *c); /
 weir_status weir__cuda_reduce(weir__cuda_ctx *ctx, weir__kernel_call *c);      // SUM .. ARGMIN
 weir_status weir__cuda_matmul(weir__cuda_ctx *ctx, weir__kernel_call *c);      // MATMUL
 weir_status weir__cuda_random(weir__cuda_ctx *ctx, weir__kernel_call *c);      // RANDOM_*
+weir_status weir__cuda_select(weir__cuda_ctx *ctx, weir__kernel_call *c);      // WHERE, GATHER
+weir_status weir__cuda_scan(weir__cuda_ctx *ctx, weir__kernel_call *c);        // CUMSUM, CUMPROD
+weir_status weir__cuda_concat(weir__cuda_ctx *ctx, weir__kernel_call *c);      // CONCAT
+weir_status weir__cuda_sort(weir__cuda_ctx *ctx, weir__kernel_call *c);        // SORT, ARGSORT
 
 #endif

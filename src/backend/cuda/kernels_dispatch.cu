@@ -63,6 +63,13 @@ weir_status weir__cuda_kernel_run(weir__cuda_ctx *ctx, weir__kernel_call *c) {
   case WEIR__P_RANDOM_BITS:
   case WEIR__P_RANDOM_UNIFORM:
   case WEIR__P_RANDOM_NORMAL: return weir__cuda_random(ctx, c);
+  case WEIR__P_WHERE:
+  case WEIR__P_GATHER: return weir__cuda_select(ctx, c);
+  case WEIR__P_CUMSUM:
+  case WEIR__P_CUMPROD: return weir__cuda_scan(ctx, c);
+  case WEIR__P_CONCAT: return weir__cuda_concat(ctx, c);
+  case WEIR__P_SORT:
+  case WEIR__P_ARGSORT: return weir__cuda_sort(ctx, c);
   default: return weir__cuda_elementwise(ctx, c);
   }
 }

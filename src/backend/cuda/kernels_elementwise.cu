@@ -127,7 +127,11 @@ template <int P, class T> struct BinaryF {
       if constexpr (P == WEIR__P_ADD || P == WEIR__P_MAXIMUM) return (x | y) != 0;
       else if constexpr (P == WEIR__P_SUBTRACT) return (x ^ y) != 0;
       else if constexpr (P == WEIR__P_MULTIPLY || P == WEIR__P_MINIMUM) return (x & y) != 0;
-      else return x != 0 || y == 0; // POWER
+      else if constexpr (P == WEIR__P_POWER) return x != 0 || y == 0;
+      else if constexpr (P == WEIR__P_FLOOR_DIVIDE || P == WEIR__P_BITWISE_AND) return (x != 0) & (y != 0);
+      else if constexpr (P == WEIR__P_REMAINDER) return 0;
+      else if constexpr (P == WEIR__P_BITWISE_OR) return (x != 0) | (y != 0);
+      else return (x != 0) ^ (y != 0); // BITWISE_XOR
     } else if constexpr (T::kind == K_FLOAT) {
       if constexpr (P == WEIR__P_ADD) return x + y;
       else if constexpr (P == WEIR__P_SUBTRACT) return x - y;
@@ -135,6 +139,11 @@ template <int P, class T> struct BinaryF {
       else if constexpr (P == WEIR__P_DIVIDE) return x / y;
       else if constexpr (P == WEIR__P_MAXIMUM) return (x != x || x > y) ? x : y; // NaN propagates
       else if constexpr (P == WEIR__P_MINIMUM) return (x != x || x < y) ? x : y;
+      else if constexpr (P == WEIR__P_FLOOR_DIVIDE) return floorf(x / y);
+      else if constexpr (P == WEIR__P_REMAINDER) { // exact fmod, as the CPU
+        float r = fmodf(x, y);
+        return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
+      } else if constexpr (P == WEIR__P_ARCTAN2) return (float)atan2((double)x, (double)y); // as the CPU
       else if (is_snan(x) || is_snan(y)) return x + y; // glibc: NaN, even for pow(sNaN, 0)
       else return (float)pow((double)x, (double)y);
     } else {
@@ -143,8 +152,21 @@ template <int P, class T> struct BinaryF {
       else if constexpr (P == WEIR__P_MULTIPLY) return (C)((U)x * (U)y);
       else if constexpr (P == WEIR__P_MAXIMUM) return x > y ? x : y;
       else if constexpr (P == WEIR__P_MINIMUM) return x < y ? x : y;
-      else if constexpr (T::kind == K_UINT) return (C)weir__ipow_u(x, y);
-      else return (C)weir__ipow_s(x, y);
+      else if constexpr (P == WEIR__P_BITWISE_AND) return (C)(x & y);
+      else if constexpr (P == WEIR__P_BITWISE_OR) return (C)(x | y);
+      else if constexpr (P == WEIR__P_BITWISE_XOR) return (C)(x ^ y);
+      else if constexpr (P == WEIR__P_LEFT_SHIFT) return (C)weir__shl((uint64_t)x, (int64_t)y, 8 * (int)sizeof(S));
+      else if constexpr (T::kind == K_UINT) {
+        if constexpr (P == WEIR__P_FLOOR_DIVIDE) return (C)weir__floordiv_u(x, y);
+        else if constexpr (P == WEIR__P_REMAINDER) return (C)weir__mod_u(x, y);
+        else if constexpr (P == WEIR__P_RIGHT_SHIFT) return (C)weir__shr_u(x, y, 8 * (int)sizeof(S));
+        else return (C)weir__ipow_u(x, y);
+      } else {
+        if constexpr (P == WEIR__P_FLOOR_DIVIDE) return (C)weir__floordiv_s(x, y);
+        else if constexpr (P == WEIR__P_REMAINDER) return (C)weir__mod_s(x, y);
+        else if constexpr (P == WEIR__P_RIGHT_SHIFT) return (C)weir__shr_s(x, y, 8 * (int)sizeof(S));
+        else return (C)weir__ipow_s(x, y);
+      }
     }
   }
   __device__ __forceinline__ S operator()(S a, S b) const { return T::st(apply(T::ld(a), T::ld(b))); }
@@ -422,10 +444,18 @@ weir_status unary(const weir__cuda_ctx *ctx, weir__kernel_call *c) {
   }
 }
 
+// Which dtype kinds binary primitive P takes (the core rejects the others at the call).
+template <int P> constexpr bool binary_takes(int kind) {
+  if (P == WEIR__P_DIVIDE || P == WEIR__P_ARCTAN2) return kind == K_FLOAT;
+  if (P == WEIR__P_BITWISE_AND || P == WEIR__P_BITWISE_OR || P == WEIR__P_BITWISE_XOR) return kind != K_FLOAT;
+  if (P == WEIR__P_LEFT_SHIFT || P == WEIR__P_RIGHT_SHIFT) return kind == K_UINT || kind == K_SINT;
+  return true;
+}
+
 template <int P> weir_status binary_as(const weir__cuda_ctx *ctx, weir__kernel_call *c) {
   return with_dtype(c->out.dtype, [&](auto tag) {
     typedef decltype(tag) T;
-    if constexpr (P != WEIR__P_DIVIDE || T::kind == K_FLOAT) {
+    if constexpr (binary_takes<P>(T::kind)) {
       return ew_run<2, typename T::S, typename T::S>(ctx, c, BinaryF<P, T>());
     } else {
       return unsupported(c, T::id);
@@ -447,7 +477,15 @@ weir_status binary(const weir__cuda_ctx *ctx, weir__kernel_call *c) {
   case WEIR__P_DIVIDE: return binary_as<WEIR__P_DIVIDE>(ctx, c);
   case WEIR__P_MAXIMUM: return binary_as<WEIR__P_MAXIMUM>(ctx, c);
   case WEIR__P_MINIMUM: return binary_as<WEIR__P_MINIMUM>(ctx, c);
-  default: return binary_as<WEIR__P_POWER>(ctx, c);
+  case WEIR__P_POWER: return binary_as<WEIR__P_POWER>(ctx, c);
+  case WEIR__P_FLOOR_DIVIDE: return binary_as<WEIR__P_FLOOR_DIVIDE>(ctx, c);
+  case WEIR__P_REMAINDER: return binary_as<WEIR__P_REMAINDER>(ctx, c);
+  case WEIR__P_ARCTAN2: return binary_as<WEIR__P_ARCTAN2>(ctx, c);
+  case WEIR__P_BITWISE_AND: return binary_as<WEIR__P_BITWISE_AND>(ctx, c);
+  case WEIR__P_BITWISE_OR: return binary_as<WEIR__P_BITWISE_OR>(ctx, c);
+  case WEIR__P_BITWISE_XOR: return binary_as<WEIR__P_BITWISE_XOR>(ctx, c);
+  case WEIR__P_LEFT_SHIFT: return binary_as<WEIR__P_LEFT_SHIFT>(ctx, c);
+  default: return binary_as<WEIR__P_RIGHT_SHIFT>(ctx, c);
   }
 }
 
@@ -489,7 +527,7 @@ weir_status weir__cuda_elementwise(weir__cuda_ctx *ctx, weir__kernel_call *c) {
   default: break;
   }
   if (c->prim >= WEIR__P_ABS && c->prim <= WEIR__P_LOGICAL_NOT) return unary(ctx, c);
-  if (c->prim >= WEIR__P_ADD && c->prim <= WEIR__P_POWER) return binary(ctx, c);
+  if (c->prim >= WEIR__P_ADD && c->prim <= WEIR__P_RIGHT_SHIFT) return binary(ctx, c);
   if (c->prim >= WEIR__P_EQUAL && c->prim <= WEIR__P_LOGICAL_OR) return compare(ctx, c);
   return fail(c, WEIR_ERR_INTERNAL, "%s is not an elementwise primitive", weir__prim_name(c->prim));
 }

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Op families on the CPU: weir (weir.core) against numpy on the same data, in the same run.
+
+For each family: GB/s (bytes read + written) or GFLOP/s, weir on one thread and on all threads
+(WEIR_CPU_THREADS; the one-thread figures come from a child process of this script), numpy (one
+thread for elementwise ops and reductions; its BLAS for matmul), and a memcpy of the same bytes
+(numpy.copyto) as the bandwidth ceiling. Prints a table with the ratios weir / numpy and
+weir(all) / memcpy, and "OPS name value unit" lines.
+
+  python3 bench/ops_cpu.py [--quick]
+Targets (issue 5): add, multiply, exp, sum >= 90% of memcpy with all threads; >= numpy on one
+thread for every family; matmul >= 90% of the BLAS.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import weir.core as mx  # noqa: E402
+
+
+def median_time(fn, reps):
+    fn()  # warm-up: kernels, caches, the pool's threads
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    ts.sort()
+    return ts[len(ts) // 2]
+
+
+def families(n, mm):
+    """name -> (weir thunk, numpy thunk, bytes or flops, unit)."""
+    g = np.random.default_rng(0)
+    a_np = g.standard_normal(n, dtype=np.float32)
+    b_np = g.standard_normal(n, dtype=np.float32)
+    m_np = g.standard_normal((n // 4096, 4096), dtype=np.float32)
+    a, b, m = mx.array(a_np), mx.array(b_np), mx.array(m_np)
+    x_np = g.standard_normal((mm, mm), dtype=np.float32)
+    y_np = g.standard_normal((mm, mm), dtype=np.float32)
+    x, y = mx.array(x_np), mx.array(y_np)
+    mx.eval(a, b, m, x, y)
+    out = np.empty_like(a_np)
+    e = 4 * n
+    return {
+        "add": (lambda: mx.eval(a + b), lambda: np.add(a_np, b_np, out=out), 3 * e, "GB/s"),
+        "multiply": (lambda: mx.eval(a * b), lambda: np.multiply(a_np, b_np, out=out), 3 * e, "GB/s"),
+        "exp": (lambda: mx.eval(mx.exp(a)), lambda: np.exp(a_np, out=out), 2 * e, "GB/s"),
+        "sum_all": (lambda: mx.eval(mx.sum(a)), lambda: np.sum(a_np), e, "GB/s"),
+        "sum_rows": (lambda: mx.eval(mx.sum(m, axis=1)), lambda: np.sum(m_np, axis=1), e, "GB/s"),
+        "astype_f16": (lambda: mx.eval(a.astype(mx.float16)), lambda: a_np.astype(np.float16), e + e // 2, "GB/s"),
+        "transpose_copy": (lambda: mx.eval(mx.copy(mx.transpose(m))), lambda: np.ascontiguousarray(m_np.T), 2 * e,
+                           "GB/s"),
+        "matmul": (lambda: mx.eval(x @ y), lambda: x_np @ y_np, 2 * mm**3, "GFLOP/s"),
+        "memcpy": (None, lambda: np.copyto(out, a_np), 2 * e, "GB/s"),
+    }
+
+
+def measure(n, mm, reps, weir_only=False):
+    res = {}
+    for name, (wf, nf, work, unit) in families(n, mm).items():
+        r = {"unit": unit}
+        if wf is not None:
+            r["weir"] = work / median_time(wf, reps) / 1e9
+        if not weir_only:
+            r["numpy"] = work / median_time(nf, reps) / 1e9
+        res[name] = r
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    n, mm, reps = (1 << 22, 512, 3) if args.quick else (1 << 24, 2048, 5)
+    if args.child:  # one thread: weir's figures only
+        print(json.dumps(measure(n, mm, reps, weir_only=True)))
+        return
+    env = dict(os.environ, WEIR_CPU_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    child = subprocess.run([sys.executable, __file__, "--child"] + (["--quick"] if args.quick else []),
+                           env=env, capture_output=True, text=True, check=True)
+    one = json.loads(child.stdout.strip().splitlines()[-1])
+    allt = measure(n, mm, reps)
+    copy = allt["memcpy"]["numpy"]
+    threads = os.environ.get("WEIR_CPU_THREADS") or str(os.cpu_count())
+    print(f"CPU op families, float32, n = {n} ({4 * n >> 20} MiB per array), matmul {mm}; "
+          f"weir threads: 1 and {threads}; numpy {np.__version__}")
+    hdr = f"{'family':16} {'unit':8} {'weir 1 thr':>11} {'weir all':>10} {'numpy':>10} {'1thr/numpy':>11} " \
+          f"{'all/numpy':>10} {'all/memcpy':>11}"
+    print(hdr)
+    print("-" * len(hdr))
+    for name, r in allt.items():
+        if name == "memcpy":
+            print(f"{name:16} {r['unit']:8} {'':>11} {'':>10} {r['numpy']:10.1f}")
+            continue
+        w1, wa, npv = one[name]["weir"], r["weir"], r["numpy"]
+        ratio_copy = f"{wa / copy * 100:10.0f}%" if r["unit"] == "GB/s" else f"{'':>11}"
+        print(f"{name:16} {r['unit']:8} {w1:11.1f} {wa:10.1f} {npv:10.1f} {w1 / npv:11.2f} {wa / npv:10.2f} "
+              f"{ratio_copy}")
+        print(f"OPS {name}_weir_1thread {w1:.3f} {r['unit']}")
+        print(f"OPS {name}_weir_all {wa:.3f} {r['unit']}")
+        print(f"OPS {name}_numpy {npv:.3f} {r['unit']}")
+    print(f"OPS memcpy_numpy {copy:.3f} GB/s")
+
+
+if __name__ == "__main__":
+    main()

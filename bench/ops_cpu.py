@@ -23,6 +23,8 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import weir.core as mx  # noqa: E402
 
+mx.set_default_device(mx.cpu)  # a CPU benchmark, also on a machine with a GPU
+
 
 def median_time(fn, reps):
     fn()  # warm-up: kernels, caches, the pool's threads

@@ -127,13 +127,17 @@ static void run_chunk(void *ctx, int64_t lo, int64_t hi) {
 
 static weir_status cpu_run(weir__stream *s, weir__kernel_call *call) {
   (void)s;
-  if (call->out.size < parallel_min() || !weir__cpu_kernel_splittable(call->prim))
+  /* The work is the larger of the output and the first input (a reduction reads more than it
+     writes); chunks are of output elements, so their grain shrinks by the same ratio. */
+  int64_t work = call->nin > 0 && call->in[0].size > call->out.size ? call->in[0].size : call->out.size;
+  if (call->out.size < 2 || work < parallel_min() || !weir__cpu_kernel_splittable(call->prim))
     return weir__cpu_kernel_run(call);
+  int64_t grain = parallel_grain() / (work / call->out.size);
   call->errmsg[0] = '\0';
   weir_status st = weir__cpu_kernel_run_range(call, 0, 0); /* validates, touches nothing */
   if (st != WEIR_OK) return st;
   split_call sc = {.call = call, .mu = PTHREAD_MUTEX_INITIALIZER, .st = WEIR_OK};
-  weir__pool_run(call->out.size, parallel_grain(), run_chunk, &sc);
+  weir__pool_run(call->out.size, grain < 1 ? 1 : grain, run_chunk, &sc);
   if (sc.st != WEIR_OK) memcpy(call->errmsg, sc.errmsg, sizeof sc.errmsg);
   return sc.st;
 }

@@ -134,3 +134,44 @@ def test_zero_step_is_an_error():
     a = mx.zeros((5,))
     with pytest.raises(ValueError):
         a[::0]
+
+
+ARRAY_INDEX_CASES = ["[ix([0, 2])]", "[:, ix([3, 1])]", "[1, :, ix([4, 0])]", "[..., ix([1, 1, 2])]",
+                     "[None, :, ix([0, 3])]", "[ix([[0, 1], [2, 2]])]", "[:, 1:3, ix([0, -1])]",
+                     "[::2, ix([2])]", "[1, :, ix([[0, 1]])]", "[:, 2, ix([1, 0])]", "[ix([1, 0]), :, 3]",
+                     "[ix([-1, 0])]"]
+
+
+@pytest.mark.parametrize("case", ARRAY_INDEX_CASES)
+def test_one_integer_array_index(rng, device, case):
+    r = rng.integers(-100, 100, (3, 4, 5)).astype(np.int32)
+    with mx.stream(device):
+        a = mx.array(r)
+        got = eval("a" + case, {"a": a, "ix": lambda v: mx.array(v)})
+        want = eval("r" + case, {"r": r, "ix": lambda v: np.array(v)})
+        wx.assert_close(got, want, "int32", what=case)
+
+
+@pytest.mark.weir_only  # MLX 0.32 does not index with bool scalars; numpy's rule
+def test_bool_scalar_index():
+    r = np.arange(12, dtype=np.float32).reshape(3, 4)
+    a = mx.array(r)
+    wx.assert_close(a[True], r[True], "float32")
+    wx.assert_close(a[True, 1], r[True, 1], "float32")
+    assert a[False].shape == (0, 3, 4)
+    assert a[False, 1].shape == (0, 4)
+
+
+@pytest.mark.weir_only  # MLX indexes with arrays, not lists
+def test_list_index():
+    r = np.arange(20, dtype=np.int32).reshape(4, 5)
+    a = mx.array(r)
+    wx.assert_close(a[[2, 0, 1]], r[[2, 0, 1]], "int32")
+    wx.assert_close(a[:, [4, 4]], r[:, [4, 4]], "int32")
+
+
+@pytest.mark.weir_only
+def test_two_array_indices_are_refused_with_a_hint():
+    a = mx.zeros((3, 3))
+    with pytest.raises(TypeError, match="take"):
+        a[mx.array([0]), mx.array([1])]

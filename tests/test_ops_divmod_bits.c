@@ -77,16 +77,24 @@ static double ref_int(enum op_id id, weir_dtype t, double da, double db) {
   }
 }
 
-/* Float reference: the op in double on the inputs (already of t), rounded where t's kernel rounds. */
+/* Float reference: numpy's divmod (npy_divmod) written out in double, each step rounded to the
+   type the kernel computes in (float32 for the half types), the result rounded to t. */
 static double ref_float(enum op_id id, weir_dtype t, double a, double b) {
-  weir_dtype c = t == WEIR_FLOAT64 ? WEIR_FLOAT64 : WEIR_FLOAT32; /* half types compute in float32 */
+  weir_dtype c = t == WEIR_FLOAT64 ? WEIR_FLOAT64 : WEIR_FLOAT32;
+  double m = fmod(a, b); /* exact */
   switch (id) {
-  case FDIV: return h_round_to(t, floor(h_round_to(c, a / b)));
-  case MOD: {
-    double r = fmod(a, b); /* exact */
-    if (r != 0 && ((r < 0) != (b < 0))) r = h_round_to(c, r + b);
-    return h_round_to(t, r);
+  case FDIV: {
+    if (b == 0) return h_round_to(t, a / b);
+    double d = h_round_to(c, h_round_to(c, a - m) / b);
+    if (m != 0 && ((b < 0) != (m < 0))) d = h_round_to(c, d - 1);
+    if (d == 0) return copysign(0.0, a / b);
+    double f = floor(d);
+    return h_round_to(t, d - f > 0.5 ? f + 1 : f);
   }
+  case MOD:
+    if (b == 0) return m;
+    if (m != 0) return h_round_to(t, ((b < 0) != (m < 0)) ? h_round_to(c, m + b) : m);
+    return copysign(0.0, b);
   case ATAN2: return h_round_to(t, atan2(a, b));
   default: return NAN;
   }
@@ -239,6 +247,11 @@ static void test_edges(void) {
   CHECK(one(weir_floor_divide, WEIR_FLOAT32, -5, 0) == -INFINITY);
   CHECK(isnan(one(weir_floor_divide, WEIR_FLOAT32, 0, 0)));
   CHECK(one(weir_floor_divide, WEIR_FLOAT64, -7.5, 2) == -4);
+  CHECK(one(weir_floor_divide, WEIR_FLOAT64, 1.0, 0.1) == 9); /* Python's and numpy's, not floor(1 / 0.1) */
+  CHECK(one(weir_floor_divide, WEIR_FLOAT64, -7.0, 0.7) == -11);
+  CHECK(isnan(one(weir_floor_divide, WEIR_FLOAT32, INFINITY, 2))); /* numpy: nan */
+  CHECK(signbit(one(weir_remainder, WEIR_FLOAT32, 6, -3)));           /* a zero takes the divisor's sign */
+  CHECK(!signbit(one(weir_remainder, WEIR_FLOAT32, -0.0, 3)));
   CHECK(one(weir_remainder, WEIR_FLOAT32, 7.5, -2) == -0.5);
   CHECK(one(weir_remainder, WEIR_FLOAT32, -7.5, 2) == 0.5);
   CHECK(one(weir_remainder, WEIR_FLOAT32, 1, INFINITY) == 1);

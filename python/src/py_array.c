@@ -104,10 +104,11 @@ static PyGetSetDef array_getset[] = {
 static PyObject *array_repr(PyObject *self) {
   char *s = NULL;
   weir_status st;
-  weir_array *a = A(self);
+  weir_array *a = weir_array_retain(A(self)); /* an in-place op in another thread may replace A(self) */
   Py_BEGIN_ALLOW_THREADS
   st = weir_array_tostring(a, &s);
   Py_END_ALLOW_THREADS
+  weir_array_free(a);
   if (st != WEIR_OK) return wpy_raise(st);
   PyObject *r = PyUnicode_FromString(s);
   free(s);
@@ -144,8 +145,14 @@ static const char *buffer_format(weir_dtype t) {
   return f[t];
 }
 
-/* The buffer protocol: a read-only, row-major host view, valid while the array lives (the view
-   holds a reference). GPU arrays are copied to the host first. */
+/* The buffer protocol: a read-only, row-major host view. The view holds the weir array it was
+   made from (not only the Python object, whose array an in-place operator replaces), so its
+   memory stays valid until the view is released. GPU arrays are copied to the host first. */
+typedef struct {
+  weir_array *a;
+  Py_ssize_t dims[]; /* shape, then strides */
+} view_state;
+
 static int array_getbuffer(PyObject *self, Py_buffer *view, int flags) {
   weir_array *a = A(self);
   weir_dtype t = weir_array_dtype(a);
@@ -158,14 +165,21 @@ static int array_getbuffer(PyObject *self, Py_buffer *view, int flags) {
     return -1;
   }
   const void *data;
-  if (wpy_array_host_data(a, &data) < 0) return -1;
+  a = weir_array_retain(a); /* before the GIL is released in wpy_array_host_data */
   int nd = weir_array_ndim(a);
-  /* shape and strides live in one block freed by releasebuffer. */
-  Py_ssize_t *dims = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(2 * nd + 1));
-  if (!dims) {
+  view_state *vs = PyMem_Malloc(sizeof *vs + sizeof(Py_ssize_t) * (size_t)(2 * nd + 1));
+  if (!vs) {
+    weir_array_free(a);
     PyErr_NoMemory();
     return -1;
   }
+  if (wpy_array_host_data(a, &data) < 0) {
+    weir_array_free(a);
+    PyMem_Free(vs);
+    return -1;
+  }
+  vs->a = a;
+  Py_ssize_t *dims = vs->dims;
   Py_ssize_t itemsize = (Py_ssize_t)weir_dtype_size(t), stride = itemsize;
   const int64_t *sh = weir_array_shape(a);
   for (int i = nd - 1; i >= 0; i--) {
@@ -184,13 +198,15 @@ static int array_getbuffer(PyObject *self, Py_buffer *view, int flags) {
   view->shape = (flags & PyBUF_ND) ? dims : NULL;
   view->strides = (flags & PyBUF_STRIDES) == PyBUF_STRIDES ? dims + nd : NULL;
   view->suboffsets = NULL;
-  view->internal = dims;
+  view->internal = vs;
   return 0;
 }
 
 static void array_releasebuffer(PyObject *self, Py_buffer *view) {
   (void)self;
-  PyMem_Free(view->internal);
+  view_state *vs = view->internal;
+  weir_array_free(vs->a);
+  PyMem_Free(vs);
 }
 
 static PyBufferProcs array_as_buffer = {array_getbuffer, array_releasebuffer};

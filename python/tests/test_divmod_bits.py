@@ -43,12 +43,12 @@ def test_floor_divide_remainder(rng, device, name):
         wx.assert_dtype(q, name)
         wx.assert_dtype(r, name)
         if wx.is_float(name):
-            # floor(a / b) with the quotient rounded to the compute type: weir rounds it to float32
-            # for the half types, MLX to the half type, so there floor may land one lower
+            # numpy's divmod in the compute type (float32 for the half types); MLX takes
+            # floor(a / b), which can be one more where a / b rounds up to an integer
             ct = np.float64 if name == "float64" else np.float32
-            want = np.floor((ra.astype(ct) / rb.astype(ct)).astype(np.float64))
+            want = np.floor_divide(ra.astype(ct), rb.astype(ct)).astype(np.float64)
             got = wx.to_numpy(q)
-            if name in ("float16", "bfloat16"):
+            if name in ("float16", "bfloat16") or not wx.is_weir():
                 assert np.all(np.abs(got - want) <= np.maximum(1, np.abs(want) * wx.EPS[name])), f"{got} {want}"
             else:
                 wx.assert_close(q, want, name, what=f"floor_divide {name}")
@@ -87,6 +87,15 @@ def test_float_specials(device):
     r = mx.remainder(a, b, stream=device).tolist()
     assert np.isnan(r[0]) and r[2:6] == [-0.5, 0.5, 1.0, inf] and np.isnan(r[6])
     assert np.isnan(mx.floor_divide(mx.array([nan]), mx.array([1.0]), stream=device).item())
+
+
+@pytest.mark.weir_only  # numpy's (and Python's) divmod; MLX takes floor(a / b): [10, -10]
+def test_floor_divide_is_pythons(device):
+    got = mx.floor_divide(mx.array([1.0, -7.0, 1.0]), mx.array([0.1, 0.7, -0.1]), stream=device)
+    want = np.floor_divide(np.array([1.0, -7.0, 1.0], np.float32), np.array([0.1, 0.7, -0.1], np.float32))
+    assert got.tolist() == want.tolist()
+    r = mx.remainder(mx.array([6.0, -0.0]), mx.array([-3.0, 3.0]), stream=device).tolist()
+    assert np.signbit(r[0]) and not np.signbit(r[1])
 
 
 @pytest.mark.parametrize("name", ["int32", "uint8", "float16", "float32", "float64"])

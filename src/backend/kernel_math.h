@@ -3,6 +3,7 @@
 #ifndef WEIR_BACKEND_KERNEL_MATH_H
 #define WEIR_BACKEND_KERNEL_MATH_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,6 +42,30 @@ WEIR__HD int64_t weir__mod_s(int64_t x, int64_t y) {
 }
 WEIR__HD uint64_t weir__floordiv_u(uint64_t x, uint64_t y) { return y ? x / y : 0; }
 WEIR__HD uint64_t weir__mod_u(uint64_t x, uint64_t y) { return y ? x % y : 0; }
+
+/* Float floor division and remainder as numpy computes them (npy_divmod), in float for float32
+   and the half types and in double for float64: the remainder is fmod moved to the divisor's
+   sign (a zero takes the divisor's sign), the quotient (x - remainder) / y rounded to the nearest
+   integer, so that x == floor_divide * y + remainder holds closely; x / y for a zero divisor.
+   floor(x / y) differs: 1.0 // 0.1 is 9 here, as in Python, and 10 by floor(x / y). */
+#define WEIR__DIVMOD_FLOAT(T, SFX, FMOD, FLOOR, COPYSIGN)                                          \
+  WEIR__HD T weir__remainder_##SFX(T x, T y) {                                                    \
+    T m = FMOD(x, y);                                                                               \
+    if (y == 0) return m;                                                                           \
+    if (m != 0) return ((y < 0) != (m < 0)) ? m + y : m;                                            \
+    return COPYSIGN((T)0, y);                                                                       \
+  }                                                                                                 \
+  WEIR__HD T weir__floordiv_##SFX(T x, T y) {                                                     \
+    if (y == 0) return x / y;                                                                       \
+    T m = FMOD(x, y), d = (x - m) / y;                                                              \
+    if (m != 0 && ((y < 0) != (m < 0))) d -= (T)1;                                                  \
+    if (d == 0) return COPYSIGN((T)0, x / y);                                                       \
+    T f = FLOOR(d);                                                                                 \
+    return d - f > (T)0.5 ? f + (T)1 : f;                                                           \
+  }
+WEIR__DIVMOD_FLOAT(float, f, fmodf, floorf, copysignf)
+WEIR__DIVMOD_FLOAT(double, d, fmod, floor, copysign)
+#undef WEIR__DIVMOD_FLOAT
 
 /* Shifts of a `bits`-wide integer by s, defined for every s (C leaves s outside [0, bits)
    undefined): left gives 0 there, right gives 0, or -1 for a negative signed x. */

@@ -127,9 +127,10 @@ static void run_chunk(void *ctx, int64_t lo, int64_t hi) {
 
 static weir_status cpu_run(weir__stream *s, weir__kernel_call *call) {
   (void)s;
-  /* The work is the larger of the output and the first input (a reduction reads more than it
-     writes); chunks are of output elements, so their grain shrinks by the same ratio. */
-  int64_t work = call->nin > 0 && call->in[0].size > call->out.size ? call->in[0].size : call->out.size;
+  /* The work: the output's size, or a reduction's input size (it reads more than it writes);
+     chunks are of output elements, so their grain shrinks by the same ratio. */
+  bool reduce = call->prim >= WEIR__P_SUM && call->prim <= WEIR__P_ARGMIN; /* not gather: its table is not read whole */
+  int64_t work = reduce && call->in[0].size > call->out.size ? call->in[0].size : call->out.size;
   if (call->out.size < 2 || work < parallel_min() || !weir__cpu_kernel_splittable(call->prim))
     return weir__cpu_kernel_run(call);
   int64_t grain = parallel_grain() / (work / call->out.size);

@@ -38,11 +38,11 @@
 #define POW_F(C, U, x, y) pow((x), (y))
 #define FDIV_U(C, U, x, y) ((C)weir__floordiv_u((x), (y)))
 #define FDIV_S(C, U, x, y) ((C)weir__floordiv_s((x), (y)))
-#define FDIV_F(C, U, x, y) floor((x) / (y))
+#define FDIV_F(C, U, x, y) (sizeof(C) == sizeof(double) ? weir__floordiv_d((x), (y)) : weir__floordiv_f((float)(x), (float)(y)))
 #define MOD_B(C, U, x, y) ((void)(x), (void)(y), (C)0)
 #define MOD_U(C, U, x, y) ((C)weir__mod_u((x), (y)))
 #define MOD_S(C, U, x, y) ((C)weir__mod_s((x), (y)))
-#define MOD_F(C, U, x, y) (sizeof(C) == sizeof(double) ? rem_d((x), (y)) : rem_f((float)(x), (float)(y)))
+#define MOD_F(C, U, x, y) (sizeof(C) == sizeof(double) ? weir__remainder_d((x), (y)) : weir__remainder_f((float)(x), (float)(y)))
 /* In double for float32 too: the CUDA kernel does the same, so both round one double result. */
 #define ATAN2_F(C, U, x, y) ((C)atan2((double)(x), (double)(y)))
 #define AND_B(C, U, x, y) (((x) != 0) & ((y) != 0))
@@ -55,15 +55,6 @@
 #define SHR_U(C, U, x, y) ((C)weir__shr_u((x), (y), 8 * (int)sizeof(C)))
 #define SHR_S(C, U, x, y) ((C)weir__shr_s((x), (y), 8 * (int)sizeof(C)))
 
-/* Remainder with the divisor's sign (Python's): fmod is exact, so the CPU and the GPU agree. */
-static inline float rem_f(float x, float y) {
-  float r = fmodf(x, y);
-  return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
-}
-static inline double rem_d(double x, double y) {
-  double r = fmod(x, y);
-  return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
-}
 
 #define ROW(sfx, T, C, U, LD, ST, name, OP) WEIR__CPU_ROW2(name##_##sfx, T, T, C, U, LD, ST, OP)
 /* One operation over every dtype: bool, integer (unsigned and signed) and float forms. */

@@ -139,11 +139,9 @@ template <int P, class T> struct BinaryF {
       else if constexpr (P == WEIR__P_DIVIDE) return x / y;
       else if constexpr (P == WEIR__P_MAXIMUM) return (x != x || x > y) ? x : y; // NaN propagates
       else if constexpr (P == WEIR__P_MINIMUM) return (x != x || x < y) ? x : y;
-      else if constexpr (P == WEIR__P_FLOOR_DIVIDE) return floorf(x / y);
-      else if constexpr (P == WEIR__P_REMAINDER) { // exact fmod, as the CPU
-        float r = fmodf(x, y);
-        return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
-      } else if constexpr (P == WEIR__P_ARCTAN2) return (float)atan2((double)x, (double)y); // as the CPU
+      else if constexpr (P == WEIR__P_FLOOR_DIVIDE) return weir__floordiv_f(x, y); // numpy's, as the CPU
+      else if constexpr (P == WEIR__P_REMAINDER) return weir__remainder_f(x, y);
+      else if constexpr (P == WEIR__P_ARCTAN2) return (float)atan2((double)x, (double)y); // as the CPU
       else if (is_snan(x) || is_snan(y)) return x + y; // glibc: NaN, even for pow(sNaN, 0)
       else return (float)pow((double)x, (double)y);
     } else {

@@ -150,6 +150,53 @@ static void test_split_random_and_fused(void) {
   free(got);
 }
 
+/* Reductions of a whole array fold equal parts on the pool and then the parts in order: the same
+   value as a float64 reference, the same bits every time, NaN propagating from any part, and
+   integer sums wrapping as a serial sum does. */
+static void test_full_reductions(void) {
+  const int64_t n[1] = {(1 << 19) + 12345};
+  double *v = malloc(sizeof(double) * (size_t)n[0]);
+  weir_array *a = h_rand_array(WEIR_FLOAT32, n, 1, -1, 1, v);
+  double ref = 0, mx = -INFINITY, mn = INFINITY;
+  for (int64_t i = 0; i < n[0]; i++) {
+    ref += v[i];
+    mx = v[i] > mx ? v[i] : mx;
+    mn = v[i] < mn ? v[i] : mn;
+  }
+  double got[4] = {0}, again = 0;
+  weir_array *r[5] = {NULL};
+  if (a && CHECK_OK(weir_sum(&r[0], a, NULL, 0, false, CPU)) && CHECK_OK(weir_max(&r[1], a, NULL, 0, false, CPU)) &&
+      CHECK_OK(weir_min(&r[2], a, NULL, 0, false, CPU)) && CHECK_OK(weir_mean(&r[3], a, NULL, 0, false, CPU)) &&
+      CHECK_OK(weir_sum(&r[4], a, NULL, 0, false, CPU))) {
+    for (int k = 0; k < 4; k++) CHECK_OK(h_read(r[k], &got[k]));
+    CHECK_OK(h_read(r[4], &again));
+    CHECK_MSG(fabs(got[0] - ref) <= 1e-6 * (1 + fabs(ref)) + h_ulp(WEIR_FLOAT32, ref), "sum %.9g, want %.9g", got[0], ref);
+    CHECK_MSG(got[0] == again, "two sums of the same array differ: %.9g and %.9g", got[0], again);
+    CHECK(got[1] == mx && got[2] == mn);
+    CHECK_CLOSE(got[3], ref / (double)n[0], 1e-6);
+  }
+  for (int k = 0; k < 5; k++) weir_array_free(r[k]);
+  weir_array_free(a);
+  /* a NaN in the last part; int32 values whose sum wraps */
+  v[n[0] - 3] = NAN;
+  weir_array *b = h_make(WEIR_FLOAT32, n, 1, v), *s = NULL, *m = NULL;
+  double x = 0;
+  if (b && CHECK_OK(weir_sum(&s, b, NULL, 0, false, CPU)) && CHECK_OK(h_read(s, &x))) CHECK(isnan(x));
+  if (b && CHECK_OK(weir_max(&m, b, NULL, 0, false, CPU)) && CHECK_OK(h_read(m, &x))) CHECK(isnan(x));
+  weir_array_free(b);
+  weir_array_free(s);
+  weir_array_free(m);
+  for (int64_t i = 0; i < n[0]; i++) v[i] = 2000000000.0 - (double)(i % 7);
+  weir_array *ints = h_make(WEIR_INT32, n, 1, v), *is = NULL;
+  uint64_t want = 0;
+  for (int64_t i = 0; i < n[0]; i++) want += (uint64_t)(int64_t)v[i];
+  if (ints && CHECK_OK(weir_sum(&is, ints, NULL, 0, false, CPU)) && CHECK_OK(h_read(is, &x)))
+    CHECK_MSG(x == (double)(int32_t)(uint32_t)want, "int32 sum %.0f, want %d", x, (int32_t)(uint32_t)want);
+  weir_array_free(ints);
+  weir_array_free(is);
+  free(v);
+}
+
 int main(void) {
   setenv("WEIR_CPU_PARALLEL_MIN", "64", 1); /* before the first kernel: small arrays split too */
   h_init("test_thread_pool");
@@ -157,5 +204,6 @@ int main(void) {
   H_RUN(test_concurrent_callers);
   H_RUN(test_split_kernels);
   H_RUN(test_split_random_and_fused);
+  H_RUN(test_full_reductions);
   return h_finish();
 }

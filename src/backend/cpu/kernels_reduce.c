@@ -16,10 +16,12 @@
 #pragma GCC optimize("vect-cost-model=cheap")
 #endif
 #include <math.h>
+#include <stdlib.h>
 
 #include "backend/cpu/cpu_kernels.h"
-#include "backend/kernel_math.h"
 #include "backend/cpu/cpu_rows.h"
+#include "backend/cpu/thread_pool.h"
+#include "backend/kernel_math.h"
 
 #define BLOCK 1024
 #define SHORT_ROW 16 /* below this many reduced elements per output, case A goes by columns */
@@ -411,6 +413,48 @@ static void pick(reducer *R, weir__prim p, weir_dtype t, int64_t count) {
   R->arg = p == WEIR__P_ARGMAX || p == WEIR__P_ARGMIN;
 }
 
+/* ---- a whole contiguous input folded to one value, over the thread pool ----
+   The input splits into FULL_PARTS equal parts whatever the thread count (so the result does not
+   depend on it); each part folds into its own accumulator, and the parts are then folded in
+   order with the same operation over the accumulator type (double, uint64 or int64). */
+#define FULL_PARTS 64
+#define FULL_MIN ((int64_t)1 << 18) /* elements; fewer fold on the calling thread */
+
+typedef struct {
+  const reducer *R;
+  int64_t count, part;
+  acc_block *acc; /* acc->{d,u,i}[k]: part k's accumulator */
+} full_fold;
+
+static void fold_parts(void *ctx, int64_t k0, int64_t k1) {
+  const full_fold *F = ctx;
+  for (int64_t k = k0; k < k1; k++) {
+    int64_t lo = k * F->part, n = lo + F->part < F->count ? F->part : F->count - lo;
+    if (n > 0) F->R->fold(F->R->in + lo * F->R->isz, n, acc_at(F->R, F->acc, k));
+  }
+}
+
+/* out[0] = the fold of all `count` elements, when it is big enough to split; false otherwise. */
+static bool reduce_all_parallel(const reducer *R, weir__prim p, weir__kernel_call *c, int64_t count) {
+  if (R->arg || count < FULL_MIN) return false;
+  acc_block *acc = malloc(sizeof *acc); /* FULL_PARTS of its entries */
+  if (!acc) return false;
+  int64_t idx[FULL_PARTS];
+  block_init(R, acc, idx, FULL_PARTS);
+  full_fold F = {R, count, (count + FULL_PARTS - 1) / FULL_PARTS, acc};
+  weir__pool_run(FULL_PARTS, 1, fold_parts, &F);
+  /* the parts in order, folded by the same operation over the accumulators */
+  reducer C = *R;
+  weir_dtype at = R->kind == ACC_D ? WEIR_FLOAT64 : R->kind == ACC_I ? WEIR_INT64 : WEIR_UINT64;
+  pick(&C, p == WEIR__P_MEAN ? WEIR__P_SUM : p, at, FULL_PARTS);
+  acc_block total;
+  block_init(R, &total, idx, 1);
+  C.fold(acc_at(R, acc, 0), FULL_PARTS, acc_at(R, &total, 0));
+  block_store(R, c, 0, 1, &total, idx);
+  free(acc);
+  return true;
+}
+
 weir_status weir__cpu_reduce(weir__kernel_call *c, int64_t lo, int64_t hi) {
   const char *name = weir__prim_name(c->prim);
   if (c->nin != 1) return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "%s expects 1 input, got %d", name, c->nin);
@@ -459,6 +503,7 @@ weir_status weir__cpu_reduce(weir__kernel_call *c, int64_t lo, int64_t hi) {
   }
   counter kept = {0}, red = {0};
   for (int g = 0; g < ng - 1; g++) counter_add(gred[g] ? &red : &kept, gshape[g], gstride[g]);
+  if (ng == 1 && gred[0] && lo == 0 && hi == 1 && reduce_all_parallel(&R, c->prim, c, count)) return WEIR_OK;
   if (gred[ng - 1]) {
     run_inner_reduced(&R, c, &kept, &red, gshape[ng - 1], lo, hi);
   } else {

@@ -397,7 +397,8 @@ static PyObject *array_iter(PyObject *self) {
   return PySeqIter_New(self);
 }
 
-static PyMappingMethods array_as_mapping = {.mp_length = array_length, .mp_subscript = wpy_array_getitem};
+static PyMappingMethods array_as_mapping = {
+    .mp_length = array_length, .mp_subscript = wpy_array_getitem, .mp_ass_subscript = wpy_array_setitem};
 static PySequenceMethods array_as_sequence = {.sq_length = array_length, .sq_item = array_sq_item};
 
 static PyMethodDef array_methods[] = {

@@ -76,6 +76,7 @@ bool wpy_is_operand(PyObject *o);
 PyObject *wpy_array_tolist(weir_array *a);
 PyObject *wpy_array_item(weir_array *a);
 PyObject *wpy_array_getitem(PyObject *self, PyObject *key);
+int wpy_array_setitem(PyObject *self, PyObject *key, PyObject *value); /* py_setitem.c */
 /* Host data of a (evaluates with the GIL released). */
 int wpy_array_host_data(const weir_array *a, const void **out);
 

@@ -175,3 +175,57 @@ def test_two_array_indices_are_refused_with_a_hint():
     a = mx.zeros((3, 3))
     with pytest.raises(TypeError, match="take"):
         a[mx.array([0]), mx.array([1])]
+
+
+SETITEM_CASES = [("[1:3]", ()), ("[::2, 1]", (2, 3)), ("[..., ::-1]", (3,)), ("[0]", (5, 1)),
+                 ("[-1, 1:4:2, 0]", ()), ("[:, :, :]", (4, 5, 3)), ("[2:2]", ()), ("[1, ::-2]", (3, 3)),
+                 ("[3, 4, 2]", ()), ("[:, -2:]", (1, 2, 1))]
+
+
+@pytest.mark.parametrize("key,vshape", SETITEM_CASES)
+def test_setitem_basic_keys(rng, device, key, vshape):
+    r = rng.standard_normal((4, 5, 3)).astype(np.float32)
+    v = rng.standard_normal(vshape).astype(np.float32)
+    with mx.stream(device):
+        a = mx.array(r)
+        before = a + 0  # built from the old value: keeps it
+        alias = a
+        exec(f"a{key} = v", {"a": a, "v": mx.array(v)})
+        exec(f"r{key} = v", {"r": r, "v": v})
+        assert alias is a  # as in MLX, the object itself takes the new value
+        wx.assert_close(a, r, "float32", what=f"a{key} = v")
+    assert before.shape == (4, 5, 3)
+
+
+def test_setitem_casts_to_the_arrays_dtype():
+    a = mx.array([1, 2, 3, 4])
+    a[1:3] = 7.9
+    wx.assert_dtype(a, "int32")
+    assert a.tolist() == [1, 7, 7, 4]
+    b = mx.array([[1.0, 2.0], [3.0, 4.0]], dtype=mx.float16)
+    b[:, 0] = mx.array([5, 6])
+    wx.assert_dtype(b, "float16")
+    assert b.tolist() == [[5.0, 2.0], [6.0, 4.0]]
+
+
+def test_setitem_leaves_other_arrays_alone():
+    a = mx.array([1, 2, 3])
+    b = a * 1
+    a[0] = 10
+    assert a.tolist() == [10, 2, 3] and b.tolist() == [1, 2, 3]
+
+
+@pytest.mark.weir_only
+def test_setitem_errors():
+    a = mx.zeros((2, 3))
+    with pytest.raises(IndexError):
+        a[5] = 1
+    with pytest.raises(IndexError):
+        a[0, 0, 0] = 1
+    with pytest.raises(ValueError):  # does not broadcast to (2, 2)
+        a[:, :2] = mx.zeros((3,))
+    with pytest.raises(TypeError):
+        a[mx.array([0])] = 1
+    with pytest.raises(TypeError):
+        del a[0]
+    assert a.tolist() == [[0.0] * 3] * 2  # untouched by the failures

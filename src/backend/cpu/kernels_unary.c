@@ -3,9 +3,13 @@
 /* gcc 12's -O2 vectorizes only loops without a scalar epilogue ("very-cheap" cost model), which
    leaves these kernels' loops scalar; the "cheap" model vectorizes them. Before the includes so
    the inlined helpers get it too. */
+/* no-trapping-math: weir never reads the FP exception flags, and without it gcc will not
+   if-convert the clamps of vexpf below, so its loop stays scalar. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("vect-cost-model=cheap")
+#pragma GCC optimize("vect-cost-model=cheap", "no-trapping-math")
 #endif
+#include <stdint.h>
+#include <string.h>
 #include <tgmath.h>
 
 #include "backend/cpu/cpu_kernels.h"
@@ -21,12 +25,48 @@ static inline double sigmoid_d(double x) {
   return x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
 }
 
+/* exp of a float in float arithmetic, branch-free so loops over it vectorize (glibc's expf is a
+   call per element): x = k ln2 + r with ln2 in two parts (Cody-Waite), exp(r) by Cephes' degree-6
+   polynomial on |r| <= ln2/2, then 2^k in two factors so subnormal results come out right. At
+   most 0.99 ulp from exp (checked over every 7th float32), inf above 88.72, 0 below -103.97,
+   NaN kept. */
+static inline float vexpf(float x) {
+  const float log2e = 1.44269504088896341f, ln2hi = 0.693359375f, ln2lo = -2.12194440e-4f;
+  float xc = x < -104.0f ? -104.0f : x > 89.0f ? 89.0f : x;
+  float k = (xc * log2e + 12582912.0f) - 12582912.0f; /* rounded to an integer (1.5 * 2^23 trick) */
+  float r = xc - k * ln2hi;
+  r = r - k * ln2lo;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  float y = p * r * r + r + 1.0f;
+  int32_t n = (int32_t)k, n1 = n / 2, n2 = n - n1;
+  int32_t b1 = (n1 + 127) * (1 << 23), b2 = (n2 + 127) * (1 << 23);
+  float s1, s2;
+  memcpy(&s1, &b1, sizeof s1);
+  memcpy(&s2, &b2, sizeof s2);
+  y = y * s1 * s2;
+  return x != x ? x : y;
+}
+
+/* Contiguous float32 exp, compiled for AVX-512 and AVX2 as well, picked at load time. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && \
+    !defined(__SANITIZE_THREAD__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void exp_f32_contiguous(int64_t n, float *restrict o, const float *restrict a) {
+  for (int64_t i = 0; i < n; i++) o[i] = vexpf(a[i]);
+}
+
 #define IDENT(C, U, x) (x)
 #define ABS_S(C, U, x) ((x) < 0 ? (C)((U)0 - (U)(x)) : (x)) /* INT_MIN stays INT_MIN */
 #define ABS_F(C, U, x) fabs(x)
 #define NEG_I(C, U, x) ((C)((U)0 - (U)(x)))
 #define NEG_F(C, U, x) (-(x))
-#define EXP_F(C, U, x) exp(x)
+#define EXP_F(C, U, x) _Generic((x), float: vexpf, default: exp)(x)
 #define LOG_F(C, U, x) log(x)
 #define SIN_F(C, U, x) sin(x)
 #define COS_F(C, U, x) cos(x)
@@ -72,6 +112,11 @@ WEIR__CPU_SINTS(ROW, neg, NEG_I)
 WEIR__CPU_FLOATS(ROW, neg, NEG_F)
 
 WEIR__CPU_FLOATS(ROW, exp, EXP_F)
+static void exp_f32_fast(int64_t n, void *restrict o, const void *restrict a, int64_t sa, const void *restrict b,
+                         int64_t sb) {
+  if (sa == 1) exp_f32_contiguous(n, o, a);
+  else exp_f32(n, o, a, sa, b, sb);
+}
 WEIR__CPU_FLOATS(ROW, log, LOG_F)
 WEIR__CPU_FLOATS(ROW, sin, SIN_F)
 WEIR__CPU_FLOATS(ROW, cos, COS_F)
@@ -132,7 +177,8 @@ WEIR__CPU_ALL(NOT_ROW, not, NOT_ANY)
 static const weir__cpu_row_fn unary_rows[WEIR__P_LOGICAL_NOT - FIRST + 1][WEIR_NUM_DTYPES] = {
     [WEIR__P_ABS - FIRST] = {WEIR__CPU_TAB_ALL(abs)},
     [WEIR__P_NEGATIVE - FIRST] = {WEIR__CPU_TAB_UINTS(neg), WEIR__CPU_TAB_SINTS(neg), WEIR__CPU_TAB_FLOATS(neg)},
-    [WEIR__P_EXP - FIRST] = {WEIR__CPU_TAB_FLOATS(exp)},
+    [WEIR__P_EXP - FIRST] = {[WEIR_FLOAT16] = exp_f16, [WEIR_BFLOAT16] = exp_bf16, [WEIR_FLOAT32] = exp_f32_fast,
+                             [WEIR_FLOAT64] = exp_f64},
     [WEIR__P_LOG - FIRST] = {WEIR__CPU_TAB_FLOATS(log)},
     [WEIR__P_SIN - FIRST] = {WEIR__CPU_TAB_FLOATS(sin)},
     [WEIR__P_COS - FIRST] = {WEIR__CPU_TAB_FLOATS(cos)},

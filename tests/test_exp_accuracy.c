@@ -1,0 +1,106 @@
+/* float32 exp on the CPU (a branch-free polynomial that vectorizes, kernels_unary.c) against
+   double exp over a sweep of every k-th float32 bit pattern and the edges: at most 1 ulp, inf
+   above ln(FLT_MAX), 0 below the subnormal range, NaN and the infinities kept; contiguous and
+   strided inputs give the same bits. */
+#include <float.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define CPU weir_on(WEIR_CPU_DEVICE)
+
+static double ulp_f32(double v) {
+  if (v == 0) return ldexp(1, -149);
+  int e;
+  frexp(v, &e);
+  double u = ldexp(1, e - 24);
+  return u < ldexp(1, -149) ? ldexp(1, -149) : u;
+}
+
+static void test_sweep(void) {
+  const int64_t chunk = 1 << 20;
+  const uint32_t step = (uint32_t)(97 / (h_scale() < 1 ? h_scale() : 1)) | 1;
+  float *x = malloc(sizeof(float) * (size_t)chunk);
+  double worst = 0;
+  float worst_x = 0;
+  long bad = 0, checked = 0;
+  uint64_t bits = h_rand_int(0, 96);
+  while (bits <= 0xffffffffull) {
+    int64_t n = 0;
+    for (; n < chunk && bits <= 0xffffffffull; bits += step) {
+      uint32_t b = (uint32_t)bits;
+      memcpy(&x[n++], &b, sizeof(float));
+    }
+    weir_array *a = NULL, *e = NULL;
+    const void *got = NULL;
+    if (!CHECK_OK(weir_array_from_data(&a, x, &n, 1, WEIR_FLOAT32)) || !CHECK_OK(weir_exp(&e, a, CPU)) ||
+        !CHECK_OK(weir_array_data(e, &got))) {
+      weir_array_free(a);
+      weir_array_free(e);
+      break;
+    }
+    const float *g = got;
+    for (int64_t i = 0; i < n; i++) {
+      double ref = exp((double)x[i]);
+      checked++;
+      if (isnan(x[i])) {
+        if (!isnan(g[i]) && bad++ < 5) CHECK_MSG(false, "exp(NaN) = %a", g[i]);
+        continue;
+      }
+      float rr = (float)ref;
+      if (isinf(rr) || rr == 0) { /* overflow and underflow: the rounded value, or within an ulp */
+        if (g[i] != rr && fabs((double)g[i] - ref) > ulp_f32(ref) && bad++ < 5)
+          CHECK_MSG(false, "exp(%a) = %a, want %a", x[i], g[i], rr);
+        continue;
+      }
+      double err = fabs((double)g[i] - ref) / ulp_f32(ref);
+      if (err > worst) {
+        worst = err;
+        worst_x = x[i];
+      }
+    }
+    weir_array_free(a);
+    weir_array_free(e);
+  }
+  free(x);
+  CHECK_MSG(worst <= 1.0, "max error %.3f ulp at x = %.9g", worst, worst_x);
+  CHECK_MSG(bad == 0, "%ld values out of tolerance at the edges", bad);
+  CHECK(checked > 1000000 * (h_scale() < 1 ? h_scale() : 1));
+}
+
+static void test_edges_and_strides(void) {
+  float v[] = {0.0f, -0.0f, 1.0f, -1.0f, 88.72f, 88.73f, -87.33f, -103.9f, -104.1f, INFINITY, -INFINITY, NAN,
+               FLT_MIN, -FLT_MIN, 1e-30f, 20.5f};
+  int64_t n = sizeof v / sizeof v[0];
+  weir_array *a = NULL, *e = NULL, *two = NULL, *t = NULL, *et = NULL;
+  const void *got = NULL;
+  if (CHECK_OK(weir_array_from_data(&a, v, &n, 1, WEIR_FLOAT32)) && CHECK_OK(weir_exp(&e, a, CPU)) &&
+      CHECK_OK(weir_array_data(e, &got))) {
+    const float *g = got;
+    CHECK(g[0] == 1.0f && g[1] == 1.0f);
+    CHECK(g[5] == INFINITY && g[8] == 0.0f && g[9] == INFINITY && g[10] == 0.0f && isnan(g[11]));
+    CHECK(g[7] > 0 && g[7] < FLT_MIN); /* a subnormal result */
+    /* strided: every other element of a (8, 2) transposed view, through the generic row */
+    const int64_t s2[2] = {8, 2};
+    if (CHECK_OK(weir_reshape(&two, a, s2, 2, CPU)) && CHECK_OK(weir_transpose(&t, two, NULL, 0, CPU)) &&
+        CHECK_OK(weir_exp(&et, t, CPU))) {
+      const void *sd = NULL;
+      if (CHECK_OK(weir_array_data(et, &sd)))
+        for (int i = 0; i < 16; i++) {
+          const float *st = sd;
+          int r = i % 8, c = i / 8; /* et[c][r] = exp(a[r * 2 + c]) */
+          float want = g[r * 2 + c];
+          CHECK_MSG(memcmp(&st[i], &want, sizeof want) == 0, "strided exp differs at %d", i);
+        }
+    }
+  }
+  weir_array *list[] = {a, e, two, t, et};
+  for (int i = 0; i < 5; i++) weir_array_free(list[i]);
+}
+
+int main(void) {
+  h_init("test_exp_accuracy");
+  H_RUN(test_sweep);
+  H_RUN(test_edges_and_strides);
+  return h_finish();
+}

@@ -17,6 +17,7 @@
 #endif
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_rows.h"
@@ -171,18 +172,56 @@ WEIR__CPU_UINTS(U_FOLDS, 0)
 WEIR__CPU_SINTS(S_FOLDS, 0)
 I_FOLDS(b, uint8_t, uint64_t, LD_BOOL, 0, UINT64_MAX)
 
+/* float32 sums: the float64 accumulation of sumd_f32_fold, 16 elements a step in four vectors of
+   four doubles (GCC/Clang vector extensions: SSE2 pairs on a plain x86-64 build, ymm registers in
+   the AVX2 clone). The plain fold's scalar chains run at about half of numpy's float32 sum. */
+#if defined(__GNUC__) && defined(__x86_64__)
+typedef float v4sf __attribute__((vector_size(16)));
+typedef double v4df __attribute__((vector_size(32)));
+#if !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+static void sumd_f32_fold_vec(const void *p_, int64_t n, void *acc_) {
+  const float *p = p_;
+  v4df s0 = {0, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0;
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    v4sf x0, x1, x2, x3;
+    memcpy(&x0, p + i, sizeof x0);
+    memcpy(&x1, p + i + 4, sizeof x1);
+    memcpy(&x2, p + i + 8, sizeof x2);
+    memcpy(&x3, p + i + 12, sizeof x3);
+    s0 += __builtin_convertvector(x0, v4df);
+    s1 += __builtin_convertvector(x1, v4df);
+    s2 += __builtin_convertvector(x2, v4df);
+    s3 += __builtin_convertvector(x3, v4df);
+  }
+  s0 += s1;
+  s2 += s3;
+  s0 += s2;
+  double t = (s0[0] + s0[1]) + (s0[2] + s0[3]);
+  sumd_f32_fold(p + i, n - i, &t); /* the last < 16 */
+  *(double *)acc_ += t;
+}
+#define SUMD_F32_FOLD sumd_f32_fold_vec
+#else
+#define SUMD_F32_FOLD sumd_f32_fold
+#endif
+
 #define ALL_FNS(name, what)                                                                        \
   {                                                                                                \
     name##_b_##what, name##_u8_##what, name##_u16_##what, name##_u32_##what, name##_u64_##what,    \
         name##_i8_##what, name##_i16_##what, name##_i32_##what, name##_i64_##what,                 \
         name##_f16_##what, name##_bf16_##what, name##_f32_##what, name##_f64_##what                \
   }
-static const fold_fn sumd_folds[WEIR_NUM_DTYPES] = ALL_FNS(sumd, fold);
+static const fold_fn sumd_folds[WEIR_NUM_DTYPES] = {
+    sumd_b_fold,   sumd_u8_fold,  sumd_u16_fold, sumd_u32_fold,  sumd_u64_fold, sumd_i8_fold,  sumd_i16_fold,
+    sumd_i32_fold, sumd_i64_fold, sumd_f16_fold, sumd_bf16_fold, SUMD_F32_FOLD, sumd_f64_fold};
 static const cols_fn sumd_cols[WEIR_NUM_DTYPES] = ALL_FNS(sumd, cols);
 /* Integer sums; float entries point at the double sums so one table serves SUM. */
 static const fold_fn sum_folds[WEIR_NUM_DTYPES] = {
     sumu_b_fold,   sumu_u8_fold,  sumu_u16_fold, sumu_u32_fold,  sumu_u64_fold, sumu_i8_fold,  sumu_i16_fold,
-    sumu_i32_fold, sumu_i64_fold, sumd_f16_fold, sumd_bf16_fold, sumd_f32_fold, sumd_f64_fold};
+    sumu_i32_fold, sumu_i64_fold, sumd_f16_fold, sumd_bf16_fold, SUMD_F32_FOLD, sumd_f64_fold};
 static const cols_fn sum_cols[WEIR_NUM_DTYPES] = {
     sumu_b_cols,   sumu_u8_cols,  sumu_u16_cols, sumu_u32_cols,  sumu_u64_cols, sumu_i8_cols,  sumu_i16_cols,
     sumu_i32_cols, sumu_i64_cols, sumd_f16_cols, sumd_bf16_cols, sumd_f32_cols, sumd_f64_cols};

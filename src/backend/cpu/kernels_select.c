@@ -139,8 +139,9 @@ static weir_status gather_kernel(weir__kernel_call *c, int64_t lo, int64_t hi) {
     return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "gather: malformed call");
   if (c->params->gather.along && (ix->ndim != a->ndim || c->out.ndim != a->ndim))
     return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "gather: take_along_axis needs one ndim");
+  /* before the empty-range return: the validating call (lo == hi == 0) must see it */
+  if (a->shape[axis] == 0 && c->out.size > 0) return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "gather: empty axis");
   if (lo >= hi) return WEIR_OK;
-  if (a->shape[axis] == 0) return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "gather: empty axis");
   if (c->params->gather.along) along_range(c, axis, lo, hi);
   else take_range(c, axis, lo, hi);
   return WEIR_OK;

@@ -33,6 +33,7 @@ static inline double sigmoid_d(double x) {
 static inline float vexpf(float x) {
   const float log2e = 1.44269504088896341f, ln2hi = 0.693359375f, ln2lo = -2.12194440e-4f;
   float xc = x < -104.0f ? -104.0f : x > 89.0f ? 89.0f : x;
+  xc = xc == xc ? xc : 0.0f; /* NaN: computed on 0 (converting NaN to int is undefined), x returned below */
   float k = (xc * log2e + 12582912.0f) - 12582912.0f; /* rounded to an integer (1.5 * 2^23 trick) */
   float r = xc - k * ln2hi;
   r = r - k * ln2lo;

@@ -79,14 +79,27 @@ WEIR__HD float weir__erfinvf(float x) {
   return p * x;
 }
 
-/* Double erfinv: Giles' polynomial as a start, refined by two Newton steps on erf. */
+/* Double erfinv: Giles' polynomial as a start, refined by two Newton steps. An x within 2^-25 of
+   +-1 rounds to +-1 in float, whose erfinvf is infinite: the start is then taken at the largest
+   float below 1. In the tails (|x| > 0.5) the steps solve log(erfc(|y|)) = log(1 - |x|) (1 - |x|
+   is exact there), which keeps the precision that erf(y) - x loses next to +-1. */
 WEIR__HD double weir__erfinv(double x) {
-  double y = (double)weir__erfinvf((float)x);
-  if (!(fabs(y) < 1e300)) return y;
-  for (int k = 0; k < 2; k++) {
-    double err = erf(y) - x;
-    y -= err / (1.1283791670955126 * exp(-y * y)); /* 2/sqrt(pi) */
+  float xf = (float)x;
+  if (fabs(x) < 1.0 && fabsf(xf) >= 1.0f) xf = copysignf(0.99999994f, xf);
+  double y = (double)weir__erfinvf(xf);
+  if (!(fabs(y) < 1e300)) return y; /* x = +-1, |x| > 1 or NaN */
+  const double ax = fabs(x);
+  if (ax > 0.5) { /* Newton on log(erfc(a)) = log(1 - |x|): nearly quadratic in a, so it converges fast */
+    const double t = 1.0 - ax;
+    double a = fabs(y);
+    for (int k = 0; k < 8; k++) {
+      double e = erfc(a), step = (log(e) - log(t)) * e / (1.1283791670955126 * exp(-a * a)); /* 2/sqrt(pi) */
+      a += step;
+      if (fabs(step) <= 1e-15 * a) break;
+    }
+    return x < 0 ? -a : a;
   }
+  for (int k = 0; k < 2; k++) y -= (erf(y) - x) / (1.1283791670955126 * exp(-y * y));
   return y;
 }
 

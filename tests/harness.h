@@ -261,6 +261,34 @@ static inline double h_round_to(weir_dtype t, double x) {
   default: return x;
   }
 }
+/* An integer computed modulo 2^64, wrapped to integer or bool dtype t (as a double). */
+static inline double h_wrap_int(weir_dtype t, uint64_t v) {
+  switch (t) {
+  case WEIR_BOOL: return v != 0;
+  case WEIR_UINT8: return (uint8_t)v;
+  case WEIR_UINT16: return (uint16_t)v;
+  case WEIR_UINT32: return (uint32_t)v;
+  case WEIR_UINT64: return (double)v;
+  case WEIR_INT8: return (int8_t)(uint8_t)v;
+  case WEIR_INT16: return (int16_t)(uint16_t)v;
+  case WEIR_INT32: return (int32_t)(uint32_t)v;
+  default: return (double)(int64_t)v;
+  }
+}
+
+/* Flat index into an input of shape (in, nin) broadcast to (out, nout), for output flat index i. */
+static inline int64_t h_bcast_index(int64_t i, const int64_t *out, int nout, const int64_t *in, int nin) {
+  int64_t idx = 0, stride = 1;
+  for (int d = nout - 1, k = nin - 1; d >= 0; d--, k--) {
+    int64_t coord = i % out[d];
+    i /= out[d];
+    if (k < 0) continue;
+    if (in[k] != 1) idx += coord * stride;
+    stride *= in[k];
+  }
+  return idx;
+}
+
 /* One unit in the last place of format t at value x. */
 static inline double h_ulp(weir_dtype t, double x) {
   int p, emin;

@@ -29,21 +29,6 @@ static const weir_dtype ALL[] = {WEIR_BOOL,    WEIR_UINT8,   WEIR_UINT16,  WEIR_
 
 static int bits_of(weir_dtype t) { return 8 * (int)weir_dtype_size(t); }
 
-/* An integer computed modulo 2^64, wrapped to t (as a double: exact for the values used here). */
-static double wrap_to(weir_dtype t, uint64_t v) {
-  switch (t) {
-  case WEIR_BOOL: return v != 0;
-  case WEIR_UINT8: return (uint8_t)v;
-  case WEIR_UINT16: return (uint16_t)v;
-  case WEIR_UINT32: return (uint32_t)v;
-  case WEIR_UINT64: return (double)v;
-  case WEIR_INT8: return (int8_t)(uint8_t)v;
-  case WEIR_INT16: return (int16_t)(uint16_t)v;
-  case WEIR_INT32: return (int32_t)(uint32_t)v;
-  default: return (double)(int64_t)v;
-  }
-}
-
 /* Python's floor division and modulo, written out (not through the library's helpers). */
 static int64_t py_floordiv(int64_t a, int64_t b) {
   if (b == 0) return 0;
@@ -58,18 +43,18 @@ static double ref_int(enum op_id id, weir_dtype t, double da, double db) {
   switch (id) {
   case FDIV:
     if (t == WEIR_BOOL) return (a && b) ? 1 : 0;
-    return wrap_to(t, (uint64_t)py_floordiv(a, b));
+    return h_wrap_int(t, (uint64_t)py_floordiv(a, b));
   case MOD: {
     if (b == 0) return 0;
     int64_t r = a - py_floordiv(a, b) * b;
-    return wrap_to(t, (uint64_t)r);
+    return h_wrap_int(t, (uint64_t)r);
   }
-  case AND: return wrap_to(t, (uint64_t)a & (uint64_t)b);
-  case OR: return wrap_to(t, (uint64_t)a | (uint64_t)b);
-  case XOR: return wrap_to(t, (uint64_t)a ^ (uint64_t)b);
+  case AND: return h_wrap_int(t, (uint64_t)a & (uint64_t)b);
+  case OR: return h_wrap_int(t, (uint64_t)a | (uint64_t)b);
+  case XOR: return h_wrap_int(t, (uint64_t)a ^ (uint64_t)b);
   case SHL:
     if (b < 0 || b >= bits) return 0;
-    return wrap_to(t, (uint64_t)a * ((uint64_t)1 << b));
+    return h_wrap_int(t, (uint64_t)a * ((uint64_t)1 << b));
   case SHR:
     if (b < 0 || b >= bits) return (!uns && a < 0) ? -1 : 0;
     return (double)(int64_t)floor((double)a / ldexp(1.0, (int)b)); /* arithmetic: rounds down */
@@ -116,20 +101,6 @@ static void rand_inputs(enum op_id id, weir_dtype t, double *va, int64_t na, dou
   else h_rand_vals(vb, nb, t, lo, hi);
 }
 
-static int64_t bcast_index(int64_t i, const int64_t *out, int nout, const int64_t *in, int nin) {
-  int64_t idx = 0, stride = 1;
-  for (int d = nout - 1; d >= 0; d--) {
-    int64_t coord = i % out[d];
-    i /= out[d];
-    int k = d - (nout - nin);
-    if (k >= 0) {
-      if (in[k] != 1) idx += coord * stride;
-      stride *= in[k];
-    }
-  }
-  return idx;
-}
-
 static bool same(weir_dtype t, double got, double want, double ulps) {
   if (isnan(want)) return isnan(got);
   if (isinf(want) || ulps == 0) return got == want;
@@ -153,8 +124,8 @@ static void check(const binop *op, weir_dtype t, const int64_t *sa, int na, cons
     int bad = 0;
     if (CHECK_OK(h_read(o, got)))
       for (int64_t i = 0; i < n && bad < 3; i++) {
-        double x = va[bcast_index(i, weir_array_shape(o), weir_array_ndim(o), sa, na)];
-        double y = vb[bcast_index(i, weir_array_shape(o), weir_array_ndim(o), sb, nb)];
+        double x = va[h_bcast_index(i, weir_array_shape(o), weir_array_ndim(o), sa, na)];
+        double y = vb[h_bcast_index(i, weir_array_shape(o), weir_array_ndim(o), sb, nb)];
         double want;
         if (op->id == ATAN2 && !h_is_float(t)) want = h_round_to(WEIR_FLOAT32, atan2(x, y));
         else if (h_is_float(t)) want = ref_float(op->id, t, x, y);
@@ -285,7 +256,7 @@ static void test_invert(void) {
     if (a && CHECK_OK(weir_bitwise_invert(&o, a, CPU)) && CHECK_OK(h_read(o, got))) {
       CHECK(weir_array_dtype(o) == t);
       for (int i = 0; i < 28; i++)
-        CHECK_MSG(got[i] == wrap_to(t, ~(uint64_t)(int64_t)v[i]), "~%g in %s gave %g", v[i], weir_dtype_name(t), got[i]);
+        CHECK_MSG(got[i] == h_wrap_int(t, ~(uint64_t)(int64_t)v[i]), "~%g in %s gave %g", v[i], weir_dtype_name(t), got[i]);
     }
     weir_array_free(a);
     weir_array_free(o);

@@ -50,52 +50,22 @@ static double ref_float(int id, double a, double b) {
   return NAN;
 }
 
-/* Wraps an integer computed modulo 2^64 to dtype t. */
-static double wrap_to(weir_dtype t, uint64_t v) {
-  switch (t) {
-  case WEIR_BOOL: return v != 0;
-  case WEIR_UINT8: return (uint8_t)v;
-  case WEIR_UINT16: return (uint16_t)v;
-  case WEIR_UINT32: return (uint32_t)v;
-  case WEIR_UINT64: return (double)v;
-  case WEIR_INT8: return (int8_t)(uint8_t)v;
-  case WEIR_INT16: return (int16_t)(uint16_t)v;
-  case WEIR_INT32: return (int32_t)(uint32_t)v;
-  default: return (double)(int64_t)v;
-  }
-}
-
 static double ref_int(int id, weir_dtype t, double da, double db) {
   int64_t a = (int64_t)da, b = (int64_t)db;
   uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
   switch (id) {
-  case ADD: return wrap_to(t, ua + ub);
-  case SUB: return wrap_to(t, ua - ub);
-  case MUL: return wrap_to(t, ua * ub);
+  case ADD: return h_wrap_int(t, ua + ub);
+  case SUB: return h_wrap_int(t, ua - ub);
+  case MUL: return h_wrap_int(t, ua * ub);
   case MAX: return (double)(a > b ? a : b);
   case MIN: return (double)(a < b ? a : b);
   case POWER: {
     uint64_t r = 1;
     for (int64_t i = 0; i < b; i++) r *= ua;
-    return wrap_to(t, r);
+    return h_wrap_int(t, r);
   }
   default: return ref_float(id, da, db);
   }
-}
-
-/* Flat index into an input of shape (in, nin) broadcast to (out, nout), for out flat index i. */
-static int64_t bcast_index(int64_t i, const int64_t *out, int nout, const int64_t *in, int nin) {
-  int64_t idx = 0, stride = 1;
-  for (int d = nout - 1; d >= 0; d--) {
-    int64_t coord = i % out[d];
-    i /= out[d];
-    int k = d - (nout - nin);
-    if (k >= 0) {
-      if (in[k] != 1) idx += coord * stride;
-      stride *= in[k];
-    }
-  }
-  return idx;
 }
 
 static int64_t prod(const int64_t *s, int n) {
@@ -131,7 +101,7 @@ static void check_binary(const binop *op, weir_dtype ta, weir_dtype tb, const in
   int bad = 0;
   if (CHECK_OK(h_read(o, got))) {
     for (int64_t i = 0; i < n; i++) {
-      double x = va[bcast_index(i, so, nout, sa, na)], y = vb[bcast_index(i, so, nout, sb, nb)];
+      double x = va[h_bcast_index(i, so, nout, sa, na)], y = vb[h_bcast_index(i, so, nout, sb, nb)];
       double ref;
       /* inputs are first cast to the compute dtype (the promoted one; float32 for integer divide) */
       weir_dtype tc = op->kind == DIV ? float_of(tp) : tp;
@@ -406,7 +376,7 @@ static void check_unary(const unop *op, weir_dtype t, int64_t n) {
         double ref;
         if (!h_is_float(want)) {
           uint64_t r = (uint64_t)(int64_t)ref_unary(op->id, v[i]);
-          ref = bool_out(op->id) ? ref_unary(op->id, v[i]) : wrap_to(want, r);
+          ref = bool_out(op->id) ? ref_unary(op->id, v[i]) : h_wrap_int(want, r);
         } else {
           ref = h_round_to(want, ref_unary(op->id, v[i]));
         }

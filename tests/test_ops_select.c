@@ -27,19 +27,6 @@ static double *values(const weir_array *a) {
   return v;
 }
 
-/* Flat index into an input of shape (is, ind) broadcast to (os, ond), for output element flat. */
-static int64_t bcast_index(const int64_t *os, int ond, const int64_t *is, int ind, int64_t flat) {
-  int64_t idx = 0, stride = 1;
-  for (int d = ond - 1, j = ind - 1; d >= 0; d--, j--) {
-    int64_t c = flat % os[d];
-    flat /= os[d];
-    if (j < 0) continue;
-    if (is[j] != 1) idx += c * stride;
-    stride *= is[j];
-  }
-  return idx;
-}
-
 /* A random array of t with values in [lo, hi] (copied to *v, malloc'd, when v != NULL). With
    `strided`, the array is the transpose of a random array (its buffer is not row-major). */
 static weir_array *rand_arr(weir_dtype t, const int64_t *s, int nd, double lo, double hi, bool strided, double **v) {
@@ -106,8 +93,8 @@ static void where_case(const int64_t *sc, int nc, weir_dtype tc, const int64_t *
   int64_t n = weir_array_size(o);
   double *want = malloc(sizeof(double) * (size_t)(n + 1));
   for (int64_t i = 0; i < n; i++) {
-    bool pick = vc[bcast_index(os, ond, sc, nc, i)] != 0;
-    want[i] = pick ? vx[bcast_index(os, ond, sx, nx, i)] : vy[bcast_index(os, ond, sy, ny, i)];
+    bool pick = vc[h_bcast_index(i, os, ond, sc, nc)] != 0;
+    want[i] = pick ? vx[h_bcast_index(i, os, ond, sx, nx)] : vy[h_bcast_index(i, os, ond, sy, ny)];
     want[i] = h_round_to(want_t, want[i]);
   }
   if ((got = values(o))) check_values("where", got, want, n, NULL);
@@ -267,20 +254,6 @@ static void test_take(void) {
 
 static weir_dtype scan_dtype(bool prod, weir_dtype t) { return !prod && t == WEIR_BOOL ? WEIR_INT32 : t; }
 
-static double wrap_int(weir_dtype t, uint64_t v) {
-  switch (t) {
-  case WEIR_BOOL: return v != 0;
-  case WEIR_UINT8: return (uint8_t)v;
-  case WEIR_UINT16: return (uint16_t)v;
-  case WEIR_UINT32: return (uint32_t)v;
-  case WEIR_UINT64: return (double)v;
-  case WEIR_INT8: return (int8_t)(uint8_t)v;
-  case WEIR_INT16: return (int16_t)(uint16_t)v;
-  case WEIR_INT32: return (int32_t)(uint32_t)v;
-  default: return (double)(int64_t)v;
-  }
-}
-
 static void scan_case(bool prod, weir_dtype t, const int64_t *s, int nd, int axis, bool reverse, bool inclusive,
                       bool strided, double lo, double hi) {
   double *v = NULL, *got = NULL;
@@ -305,14 +278,14 @@ static void scan_case(bool prod, weir_dtype t, const int64_t *s, int nd, int axi
       int64_t k = reverse ? L - 1 - kk : kk, i = base + k * inner;
       double x = v[i];
       if (!inclusive) {
-        want[i] = fl ? acc : wrap_int(ot, iacc);
+        want[i] = fl ? acc : h_wrap_int(ot, iacc);
         tol[i] = fl ? (double)(kk + 2) * (ot == WEIR_FLOAT64 ? 0x1p-52 : 0x1p-23) * mag + h_ulp(ot, acc) : 0;
       }
       acc = prod ? acc * x : acc + x;
       mag = prod ? mag * fabs(x) : mag + fabs(x);
       iacc = prod ? iacc * (uint64_t)(int64_t)x : iacc + (uint64_t)(int64_t)x;
       if (inclusive) {
-        want[i] = fl ? acc : wrap_int(ot, iacc);
+        want[i] = fl ? acc : h_wrap_int(ot, iacc);
         tol[i] = fl ? (double)(kk + 2) * (ot == WEIR_FLOAT64 ? 0x1p-52 : 0x1p-23) * mag + h_ulp(ot, acc) : 0;
       }
     }
@@ -504,7 +477,7 @@ static void test_pad(void) {
         CHECK(weir_array_dtype(o) == t) && (got = values(o))) {
       double *want = malloc(sizeof(double) * (size_t)(size_of(os, nd) + 1));
       /* the value converted as astype converts: truncated, wrapped into unsigned types */
-      double fillv = t == WEIR_BOOL ? (val != 0) : h_is_float(t) ? val : wrap_int(t, (uint64_t)(int64_t)trunc(val));
+      double fillv = t == WEIR_BOOL ? (val != 0) : h_is_float(t) ? val : h_wrap_int(t, (uint64_t)(int64_t)trunc(val));
       for (int64_t i = 0; i < size_of(os, nd); i++) {
         int64_t rem = i, src = 0, stride = 1;
         bool inside = true;

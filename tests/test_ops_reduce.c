@@ -27,15 +27,6 @@ static weir_dtype result_dtype(int r, weir_dtype t) {
   }
 }
 
-static double wrap_to(weir_dtype t, uint64_t v) {
-  switch (t) {
-  case WEIR_INT32: return (int32_t)(uint32_t)v;
-  case WEIR_UINT32: return (uint32_t)v;
-  case WEIR_UINT64: return (double)v;
-  default: return (double)(int64_t)v;
-  }
-}
-
 /* Reference reduction of v (shape s, 3-D) over mask; fills ref (output order, kept axes) and the
    per-output sum of |x| (for float error bounds). Returns the output element count. */
 static int64_t reference(int r, weir_dtype t, const double *v, const int64_t *s, int nd, unsigned mask, double *ref,
@@ -76,7 +67,7 @@ static int64_t reference(int r, weir_dtype t, const double *v, const int64_t *s,
   }
   for (int64_t o = 0; o < nout; o++) {
     if (r == R_MEAN) ref[o] /= (double)*count;
-    if (integer && (r == R_SUM || r == R_PROD)) ref[o] = wrap_to(rt, iacc[o]);
+    if (integer && (r == R_SUM || r == R_PROD)) ref[o] = h_wrap_int(rt, iacc[o]);
   }
   free(iacc);
   return nout;

@@ -11,13 +11,16 @@
    5. matmul  — 8192 × 8192 × 8192 in float32 (no TF32) and bfloat16, uniform inputs on the
                 GPU: weir TFLOP/s (2 n³ / time of matmul + weir_eval) against cublasGemmEx
                 (CUBLAS_COMPUTE_32F; cudaEvents) on the same data (median of 5 after warm-up).
-   6. streams — two independent chains of 50 ops of ~10 µs, on two GPU streams against one:
-                (a) x = sin(x), sized so one op takes ~10 µs (such kernels use all the memory
-                bandwidth, so they can hardly overlap); (b) x = x @ w, K × K float32, K chosen so
-                one kernel takes ~10 µs (few thread blocks: they can overlap), with the same chains
-                of bare cuBLAS calls as the ceiling. Times are of weir_eval (build apart).
-                (a) is reported; (b) has the goal (>= 1.8x); its K is chosen by the kernel's GPU
-                time (CUDA graph of bare sgemms), not by weir's one-op wall time.
+   6. streams — independent chains of 50 ops of ~10 µs, each on its own GPU stream against all
+                on one stream. Times are of weir_eval (build apart).
+                (a) x = sin(x), sized so one op takes ~10 µs: such kernels use all the memory
+                bandwidth, so they can hardly overlap (reported).
+                (b) x = cumprod(x) along rows of (4, n) ±1 float32, n sized so one op takes
+                ~10 µs: one thread block per row, so kernels of other streams fit beside it.
+                Two chains have the goal (>= 1.8x); four are reported; checked against a replay.
+                (c) x = x @ w, K × K float32, K chosen by the sgemm kernel's GPU time (~10 µs):
+                cuBLAS spreads it over every multiprocessor, so the ceiling, two CUDA graphs of
+                bare sgemms on one stream against two, is about 1x (reported).
    7. seed    — seed 004 "CPU and GPU in parallel": a, b uniform (2048, 2048) on the default
                 stream; c = a + b on a new CPU stream, d = a @ b on a new GPU stream; both
                 (synchronize both, then eval, as the seed does) against each half alone.
@@ -95,6 +98,7 @@ typedef struct config { /* sizes and runs of sections 1..7; big_elems: a multipl
 
 #define SUM_COLS 16384
 #define OP_TARGET_US 10.0 /* section 6: the duration one op should have */
+#define SCAN_ROWS 4       /* section 6: rows of the cumprod chains (one thread block each) */
 
 static config cfg = {10000, 5, 1000, 256LL << 20, 5, 8192, 5, 50, 5, 2048, 5};
 static const config quick_cfg = {10000, 3, 200, 32LL << 20, 3, 2048, 3, 20, 3, 2048, 3};
@@ -107,6 +111,7 @@ typedef struct results {
   double mm_tflops[2], mm_ms[2], cublas_tflops[2], cublas_ms[2]; /* [0] float32, [1] bfloat16 */
   double sin_elems, sin_op_us, sin_one_ms, sin_two_ms, sin_speedup, sin_speedup_build;
   double mmc_cross, mmc_waits, mm_k, mm_kernel_us, mm_op_us, mmc_one_ms, mmc_two_ms, mmc_speedup, cublas_op_us, cublas_speedup;
+  double scan_len, scan_op_us, scan_one_ms[2], scan_many_ms[2], scan_speedup[2]; /* [0] 2 chains, [1] 4 */
   double seed_both_ms, seed_cpu_ms, seed_gpu_ms, seed_ratio;
 } results;
 
@@ -341,105 +346,164 @@ static void matmul_dtype(int which, weir_dtype t) {
 static void sec_matmul_f32(void) { matmul_dtype(0, WEIR_FLOAT32); }
 static void sec_matmul_bf16(void) { matmul_dtype(1, WEIR_BFLOAT16); }
 
-/* ---- 6. two chains on two streams against one stream --------------------------------------- */
+/* ---- 6. independent chains on their own streams against one stream -------------------------- */
 
-/* A chain of nops ops from x0 on stream s: x = sin(x), or x = x @ w when w is given. */
-static weir_array *build_chain(weir_array *x0, const weir_array *w, int nops, weir_stream s) {
+typedef enum { CHAIN_SIN, CHAIN_MATMUL, CHAIN_CUMPROD } chain_op;
+#define MAX_CHAINS 4
+
+/* A chain of nops ops from x0 on stream s: x = sin(x), x = x @ w, or x = cumprod(x, axis -1). */
+static weir_array *build_chain(chain_op op, weir_array *x0, const weir_array *w, int nops, weir_stream s) {
   weir_array *x = weir_array_retain(x0);
   for (int i = 0; i < nops; i++) {
     weir_array *y = NULL;
-    CHECK(w ? weir_matmul(&y, x, w, s) : weir_sin(&y, x, s));
+    if (op == CHAIN_MATMUL) CHECK(weir_matmul(&y, x, w, s));
+    else if (op == CHAIN_CUMPROD) CHECK(weir_cumprod(&y, x, -1, false, true, s));
+    else CHECK(weir_sin(&y, x, s));
     weir_array_free(x);
     x = y;
   }
   return x;
 }
 
-/* Builds and evaluates the chain from x0 (w) on s1 and the one from y0 (v) on s2; returns the
-   eval seconds and puts the build seconds in *build_s. y0 == NULL: the first chain only. */
-static double two_chains(weir_array *x0, const weir_array *w, weir_array *y0, const weir_array *v, weir_stream s1,
-                         weir_stream s2, double *build_s) {
+/* Builds chain i from x0[i] (w[i]) on st[i] for i < n, then evaluates them all at once; returns
+   the eval seconds and puts the build seconds in *build_s. */
+static double chains(chain_op op, int n, weir_array *const *x0, weir_array *const *w, const weir_stream *st,
+                     double *build_s) {
+  weir_array *ends[MAX_CHAINS];
   double t0 = now_s();
-  weir_array *ends[2] = {build_chain(x0, w, cfg.par_ops, s1), NULL};
-  if (y0) ends[1] = build_chain(y0, v, cfg.par_ops, s2);
+  for (int i = 0; i < n; i++) ends[i] = build_chain(op, x0[i], w ? w[i] : NULL, cfg.par_ops, st[i]);
   double t1 = now_s();
-  CHECK(weir_eval(ends, y0 ? 2 : 1));
+  CHECK(weir_eval(ends, n));
   double t2 = now_s();
-  weir_array_free(ends[0]);
-  weir_array_free(ends[1]);
+  for (int i = 0; i < n; i++) weir_array_free(ends[i]);
   if (build_s) *build_s = t1 - t0;
   return t2 - t1;
 }
 
 /* µs per op of one chain on s (eval time / ops, median of 3 after a warm-up). */
-static double op_us(weir_array *x0, const weir_array *w, weir_stream s) {
+static double op_us(chain_op op, weir_array *x0, weir_array *w, weir_stream s) {
   double t[3];
-  two_chains(x0, w, NULL, NULL, s, s, NULL);
-  for (int r = 0; r < 3; r++) t[r] = two_chains(x0, w, NULL, NULL, s, s, NULL);
+  chains(op, 1, &x0, &w, &s, NULL);
+  for (int r = 0; r < 3; r++) t[r] = chains(op, 1, &x0, &w, &s, NULL);
   return median(t, 3) * 1e6 / cfg.par_ops;
 }
 
-/* One stream (s1, s1) against two (s1, s2), interleaved; medians into *one_ms / *two_ms;
-   returns the speed-up of eval; *with_build: the speed-up counting the build too. */
-static double one_vs_two(weir_array *x0, const weir_array *w, weir_array *y0, const weir_array *v, weir_stream s1,
-                         weir_stream s2, double *one_ms, double *two_ms, double *with_build) {
+/* n chains all on st[0] against each on its own st[i], interleaved; medians into *one_ms /
+   *many_ms; returns the speed-up of eval; *with_build: the speed-up counting the build too. */
+static double one_vs_many(chain_op op, int n, weir_array *const *x0, weir_array *const *w, const weir_stream *st,
+                          double *one_ms, double *many_ms, double *with_build) {
   double t1[MAX_RUNS], t2[MAX_RUNS], b1[MAX_RUNS], b2[MAX_RUNS];
-  two_chains(x0, w, y0, v, s1, s1, NULL); /* warm-up */
-  two_chains(x0, w, y0, v, s1, s2, NULL);
+  weir_stream same[MAX_CHAINS];
+  for (int i = 0; i < n; i++) same[i] = st[0];
+  chains(op, n, x0, w, same, NULL); /* warm-up */
+  chains(op, n, x0, w, st, NULL);
   for (int r = 0; r < cfg.par_runs; r++) {
-    t1[r] = two_chains(x0, w, y0, v, s1, s1, &b1[r]);
-    t2[r] = two_chains(x0, w, y0, v, s1, s2, &b2[r]);
+    t1[r] = chains(op, n, x0, w, same, &b1[r]);
+    t2[r] = chains(op, n, x0, w, st, &b2[r]);
     b1[r] += t1[r];
     b2[r] += t2[r];
   }
   *one_ms = median(t1, cfg.par_runs) * 1e3;
-  *two_ms = median(t2, cfg.par_runs) * 1e3;
+  *many_ms = median(t2, cfg.par_runs) * 1e3;
   if (with_build) *with_build = median(b1, cfg.par_runs) / median(b2, cfg.par_runs);
-  return *one_ms / *two_ms;
+  return *one_ms / *many_ms;
+}
+
+/* Sizes the chain's input so that one op takes about OP_TARGET_US of weir's eval time: shape
+   (rows, n), n adjusted from *n (a multiple of 1024 in [lo, hi]); returns the last op time. */
+static double size_for_target(chain_op op, int64_t rows, int64_t *n, int64_t lo, int64_t hi, weir_stream s) {
+  double us = 0;
+  for (int it = 0; it < 5; it++) {
+    const int64_t shape[2] = {rows, *n};
+    weir_array *x = uniform(shape, 2, WEIR_FLOAT32, -1.0, 1.0, s);
+    us = op_us(op, x, NULL, s);
+    weir_array_free(x);
+    if (fabs(us - OP_TARGET_US) <= 0.15 * OP_TARGET_US) break;
+    int64_t m = (int64_t)((double)*n * OP_TARGET_US / us) / 1024 * 1024;
+    m = m < lo ? lo : m > hi ? hi : m;
+    if (m == *n) break;
+    *n = m;
+  }
+  return us;
+}
+
+/* ±1 float32 of shape (rows, n): the cumprod chains stay exact and finite. */
+static weir_array *signs(int64_t rows, int64_t n, weir_stream s) {
+  const int64_t shape[2] = {rows, n};
+  weir_array *u = uniform(shape, 2, WEIR_FLOAT32, -1.0, 1.0, s), *x = NULL;
+  CHECK(weir_sign(&x, u, s));
+  weir_array_free(u);
+  eval1(x);
+  return x;
+}
+
+/* Checks the end of one cumprod chain against a host replay: x <- cumprod(x) along the rows. */
+static void check_cumprod_chain(weir_array *x0, weir_stream s) {
+  weir_array *end = build_chain(CHAIN_CUMPROD, x0, NULL, cfg.par_ops, s);
+  eval1(end);
+  const void *hx = NULL, *he = NULL;
+  CHECK(weir_array_data(x0, &hx));
+  CHECK(weir_array_data(end, &he));
+  const int64_t rows = weir_array_shape(x0)[0], n = weir_array_shape(x0)[1];
+  const float *a = hx, *e = he;
+  for (int64_t r = 0; r < rows; r++) {
+    float v[1024]; /* replays the first 1024 columns of the row, every op */
+    int64_t m = n < 1024 ? n : 1024;
+    memcpy(v, a + r * n, (size_t)m * sizeof(float));
+    for (int op = 0; op < cfg.par_ops; op++)
+      for (int64_t j = 1; j < m; j++) v[j] *= v[j - 1];
+    for (int64_t j = 0; j < m; j++)
+      if (v[j] != e[r * n + j]) fail("cumprod chain: row %lld column %lld: got %g, want %g", (long long)r,
+                                     (long long)j, e[r * n + j], v[j]);
+  }
+  weir_array_free(end);
 }
 
 static void sec_streams(void) {
-  weir_stream sa, sb;
-  CHECK(weir_stream_new(WEIR_GPU_DEVICE(0), &sa));
-  CHECK(weir_stream_new(WEIR_GPU_DEVICE(0), &sb));
+  weir_stream st[MAX_CHAINS];
+  weir_array *x[MAX_CHAINS] = {NULL}, *w[MAX_CHAINS] = {NULL};
+  for (int i = 0; i < MAX_CHAINS; i++) CHECK(weir_stream_new(WEIR_GPU_DEVICE(0), &st[i]));
 
-  /* (a) sin over n float32: size n so that one op takes about OP_TARGET_US. */
+  /* (a) sin over n float32, sized so one op takes ~OP_TARGET_US. */
   int64_t n = 1 << 20;
-  double us = 0;
-  for (int it = 0; it < 4; it++) {
-    weir_array *x = uniform(&n, 1, WEIR_FLOAT32, -1.0, 1.0, sa);
-    us = op_us(x, NULL, sa);
-    weir_array_free(x);
-    if (fabs(us - OP_TARGET_US) <= 0.15 * OP_TARGET_US) break;
-    int64_t m = (int64_t)((double)n * OP_TARGET_US / us) / 1024 * 1024;
-    m = m < (1 << 16) ? (1 << 16) : m > (1LL << 27) ? (1LL << 27) : m;
-    if (m == n) break;
-    n = m;
-  }
-  weir_array *x0 = uniform(&n, 1, WEIR_FLOAT32, -1.0, 1.0, sa), *y0 = uniform(&n, 1, WEIR_FLOAT32, -1.0, 1.0, sb);
+  size_for_target(CHAIN_SIN, 1, &n, 1 << 16, 1LL << 27, st[0]);
+  const int64_t vec[1] = {n};
+  for (int i = 0; i < 2; i++) x[i] = uniform(vec, 1, WEIR_FLOAT32, -1.0, 1.0, st[i]);
   R.sin_elems = (double)n;
-  R.sin_op_us = op_us(x0, NULL, sa);
-  R.sin_speedup = one_vs_two(x0, NULL, y0, NULL, sa, sb, &R.sin_one_ms, &R.sin_two_ms, &R.sin_speedup_build);
-  weir_array_free(x0);
-  weir_array_free(y0);
+  R.sin_op_us = op_us(CHAIN_SIN, x[0], NULL, st[0]);
+  R.sin_speedup = one_vs_many(CHAIN_SIN, 2, x, NULL, st, &R.sin_one_ms, &R.sin_two_ms, &R.sin_speedup_build);
+  for (int i = 0; i < 2; i++) weir_array_free(x[i]);
 
-  /* (b) x = x @ w, K × K float32; w uniform [0, 2/K) keeps the values' scale. K is chosen so
-     that one sgemm kernel takes ~OP_TARGET_US of GPU time (a CUDA graph of bare cuBLAS calls,
-     free of launch cost): on a host where a launch costs about as much, weir's one-op time
-     would pick kernels half as long, too short to show anything but the host. */
+  /* (b) cumprod along rows of (SCAN_ROWS, n) ±1 float32: one thread block per row, so a
+     ~10 µs kernel occupies SCAN_ROWS of the GPU's multiprocessors and chains on other streams
+     can run beside it. The goal is judged here; the last chain is checked against a replay. */
+  n = 8192;
+  size_for_target(CHAIN_CUMPROD, SCAN_ROWS, &n, 1024, 1LL << 22, st[0]);
+  for (int i = 0; i < MAX_CHAINS; i++) x[i] = signs(SCAN_ROWS, n, st[i]);
+  R.scan_len = (double)n;
+  R.scan_op_us = op_us(CHAIN_CUMPROD, x[0], NULL, st[0]);
+  R.scan_speedup[0] = one_vs_many(CHAIN_CUMPROD, 2, x, NULL, st, &R.scan_one_ms[0], &R.scan_many_ms[0], NULL);
+  R.scan_speedup[1] = one_vs_many(CHAIN_CUMPROD, 4, x, NULL, st, &R.scan_one_ms[1], &R.scan_many_ms[1], NULL);
+  check_cumprod_chain(x[1], st[1]);
+  for (int i = 0; i < MAX_CHAINS; i++) weir_array_free(x[i]);
+
+  /* (c) x = x @ w, K × K float32; w uniform [0, 2/K) keeps the values' scale. K is chosen so
+     that one sgemm kernel takes ~OP_TARGET_US of GPU time (a CUDA graph of bare sgemms, free
+     of launch cost). cuBLAS spreads such a kernel over the whole GPU, so the ceiling (two CUDA
+     graphs of bare sgemms on one stream against two) is about 1x: reported, not judged. */
   static const int64_t ks[] = {128, 192, 256, 320, 384, 448, 512, 640, 768, 1024};
   int64_t best_k = ks[0];
   double best_us = 0;
   for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
 #ifdef WEIR_HAVE_CUDA
-    us = sgemm_kernel_us(ks[i]);
+    double us = sgemm_kernel_us(ks[i]);
 #else
     const int64_t shape[2] = {ks[i], ks[i]};
-    weir_array *x = uniform(shape, 2, WEIR_FLOAT32, 0.0, 1.0, sa);
-    weir_array *w = uniform(shape, 2, WEIR_FLOAT32, 0.0, 2.0 / (double)ks[i], sa);
-    us = op_us(x, w, sa);
-    weir_array_free(x);
-    weir_array_free(w);
+    weir_array *a = uniform(shape, 2, WEIR_FLOAT32, 0.0, 1.0, st[0]);
+    weir_array *b = uniform(shape, 2, WEIR_FLOAT32, 0.0, 2.0 / (double)ks[i], st[0]);
+    double us = op_us(CHAIN_MATMUL, a, b, st[0]);
+    weir_array_free(a);
+    weir_array_free(b);
 #endif
     if (i == 0 || fabs(us - OP_TARGET_US) < fabs(best_us - OP_TARGET_US)) {
       best_k = ks[i];
@@ -450,27 +514,27 @@ static void sec_streams(void) {
   R.mm_kernel_us = best_us;
   const int64_t shape[2] = {best_k, best_k};
   double kk = (double)best_k;
-  x0 = uniform(shape, 2, WEIR_FLOAT32, 0.0, 1.0, sa);
-  y0 = uniform(shape, 2, WEIR_FLOAT32, 0.0, 1.0, sb);
-  weir_array *w = uniform(shape, 2, WEIR_FLOAT32, 0.0, 2.0 / kk, sa), *v = uniform(shape, 2, WEIR_FLOAT32, 0.0, 2.0 / kk, sb);
+  for (int i = 0; i < 2; i++) {
+    x[i] = uniform(shape, 2, WEIR_FLOAT32, 0.0, 1.0, st[i]);
+    w[i] = uniform(shape, 2, WEIR_FLOAT32, 0.0, 2.0 / kk, st[i]);
+  }
   R.mm_k = kk;
-  R.mm_op_us = op_us(x0, w, sa);
+  R.mm_op_us = op_us(CHAIN_MATMUL, x[0], w[0], st[0]);
 #ifdef WEIR_HAVE_CUDA
   weir__cuda_alloc_stats a0, a1;
   weir__cuda_alloc_stats_get(0, &a0);
 #endif
-  R.mmc_speedup = one_vs_two(x0, w, y0, v, sa, sb, &R.mmc_one_ms, &R.mmc_two_ms, NULL);
+  R.mmc_speedup = one_vs_many(CHAIN_MATMUL, 2, x, w, st, &R.mmc_one_ms, &R.mmc_two_ms, NULL);
 #ifdef WEIR_HAVE_CUDA
   weir__cuda_alloc_stats_get(0, &a1);
   R.mmc_cross = (double)(a1.cross_stream - a0.cross_stream) / (2.0 * cfg.par_runs);
   R.mmc_waits = (double)(a1.waits - a0.waits) / (2.0 * cfg.par_runs);
 #endif
-  weir_array_free(x0);
-  weir_array_free(y0);
-  weir_array_free(w);
-  weir_array_free(v);
-  CHECK(weir_stream_free(sa));
-  CHECK(weir_stream_free(sb));
+  for (int i = 0; i < 2; i++) {
+    weir_array_free(x[i]);
+    weir_array_free(w[i]);
+  }
+  for (int i = 0; i < MAX_CHAINS; i++) CHECK(weir_stream_free(st[i]));
 #ifdef WEIR_HAVE_CUDA
   R.cublas_speedup = cublas_chains(best_k, cfg.par_ops, cfg.par_runs, &R.cublas_op_us);
 #endif
@@ -641,17 +705,30 @@ int main(int argc, char **argv) {
   vrow("  n (sized so one op takes ~10 us)", "%.0f", R.sin_elems, "", NAN, 0);
   vrow("  speed-up of 2 streams (eval)", "%.2fx", R.sin_speedup, "(report)", NAN, 0);
   vrow("  speed-up counting the build", "%.2fx", R.sin_speedup_build, "", NAN, 0);
+  for (int k = 0; k < 2; k++) {
+    snprintf(m, sizeof m, "%d chains x %d cumprod of (%d, n) float32: 1 stream", 2 + 2 * k, cfg.par_ops, SCAN_ROWS);
+    vrow(m, "%.3f ms", R.scan_one_ms[k], "", NAN, 0);
+    snprintf(m, sizeof m, "  same on %d GPU streams", 2 + 2 * k);
+    vrow(m, "%.3f ms", R.scan_many_ms[k], "", NAN, 0);
+    if (k == 0) {
+      vrow("  one op", "%.2f us", R.scan_op_us, "~10 us", NAN, 0);
+      vrow("  n (sized so one op takes ~10 us)", "%.0f", R.scan_len, "", NAN, 0);
+    }
+    snprintf(m, sizeof m, "  speed-up of %d streams (eval)", 2 + 2 * k);
+    if (k == 0) vrow(m, "%.2fx", R.scan_speedup[k], "two streams >= 1.8x", 1.8, 1);
+    else vrow(m, "%.2fx", R.scan_speedup[k], "(report)", NAN, 0);
+  }
   snprintf(m, sizeof m, "2 chains x %d x @ w, K x K float32: 1 stream", cfg.par_ops);
   vrow(m, "%.3f ms", R.mmc_one_ms, "", NAN, 0);
   vrow("  same on 2 GPU streams", "%.3f ms", R.mmc_two_ms, "", NAN, 0);
   vrow("  one kernel (GPU time, CUDA graph)", "%.2f us", R.mm_kernel_us, "~10 us", NAN, 0);
   vrow("  K (chosen so one kernel takes ~10 us)", "%.0f", R.mm_k, "", NAN, 0);
   vrow("  one op in weir (eval / ops, launch included)", "%.2f us", R.mm_op_us, "", NAN, 0);
-  vrow("  speed-up of 2 streams (eval)", "%.2fx", R.mmc_speedup, "two streams >= 1.8x", 1.8, 1);
+  vrow("  speed-up of 2 streams (eval)", "%.2fx", R.mmc_speedup, "(report)", NAN, 0);
   vrow("  buffers reused across streams per eval", "%.1f", R.mmc_cross, "(report)", NAN, 0);
   vrow("  of which GPU-side waits per eval", "%.1f", R.mmc_waits, "(report)", NAN, 0);
-  vrow("  bare cuBLAS: one sgemm", "%.2f us", R.cublas_op_us, "(reference)", NAN, 0);
-  vrow("  bare cuBLAS: speed-up of 2 CUDA streams", "%.2fx", R.cublas_speedup, "(hardware ceiling)", NAN, 0);
+  vrow("  bare cuBLAS: one sgemm (CUDA graph)", "%.2f us", R.cublas_op_us, "(reference)", NAN, 0);
+  vrow("  bare cuBLAS graphs: speed-up of 2 streams", "%.2fx", R.cublas_speedup, "(GPU ceiling)", NAN, 0);
   snprintf(m, sizeof m, "seed 004: add (CPU) + matmul (GPU) %lld^2, both", (long long)cfg.seed_n);
   vrow(m, "%.3f ms", R.seed_both_ms, "", NAN, 0);
   vrow("  CPU half alone (add)", "%.3f ms", R.seed_cpu_ms, "", NAN, 0);
@@ -659,8 +736,9 @@ int main(int argc, char **argv) {
   vrow("  both / slower half", "%.3f", R.seed_ratio, "<= 1.10", 1.10, 0);
   printf("\n");
   printf("notes: weir: host wall clock around build + weir_eval; CUDA references: cudaEvents.\n"
-         "       Sin chains use all the memory bandwidth, so two streams can hardly overlap them;\n"
-         "       the small-matmul chains are the fair two-stream test (see the cuBLAS ceiling).\n\n");
+         "       Sin chains use all the memory bandwidth and cuBLAS spreads a small sgemm over\n"
+         "       every multiprocessor (see its ceiling), so streams can hardly overlap either;\n"
+         "       the cumprod chains (one thread block per row) are the two-stream test.\n\n");
   if (g_failures) printf("FAILED sections:%s (see stderr)\n\n", g_failed);
 
   const struct { const char *name; double v; const char *unit; } lines[] = {
@@ -682,7 +760,11 @@ int main(int argc, char **argv) {
     {"streams_sin_op_us", R.sin_op_us, "us"}, {"streams_sin_one_ms", R.sin_one_ms, "ms"},
     {"streams_sin_two_ms", R.sin_two_ms, "ms"}, {"streams_sin_speedup", R.sin_speedup, "x"},
     {"streams_sin_speedup_with_build", R.sin_speedup_build, "x"}, {"streams_mm_k", R.mm_k, "n"},
-    {"streams_mm_kernel_us", R.mm_kernel_us, "us"},
+    {"streams_mm_kernel_us", R.mm_kernel_us, "us"}, {"streams_scan_len", R.scan_len, "n"},
+    {"streams_scan_op_us", R.scan_op_us, "us"}, {"streams_scan_one_ms", R.scan_one_ms[0], "ms"},
+    {"streams_scan_two_ms", R.scan_many_ms[0], "ms"}, {"streams_scan_speedup", R.scan_speedup[0], "x"},
+    {"streams_scan4_one_ms", R.scan_one_ms[1], "ms"}, {"streams_scan4_four_ms", R.scan_many_ms[1], "ms"},
+    {"streams_scan4_speedup", R.scan_speedup[1], "x"},
     {"streams_mm_op_us", R.mm_op_us, "us"}, {"streams_mm_one_ms", R.mmc_one_ms, "ms"},
     {"streams_mm_two_ms", R.mmc_two_ms, "ms"}, {"streams_mm_speedup", R.mmc_speedup, "x"},
     {"streams_cublas_op_us", R.cublas_op_us, "us"}, {"streams_cublas_speedup", R.cublas_speedup, "x"},

@@ -8,7 +8,11 @@
    - to any other stream s: s waits (cudaStreamWaitEvent, on the GPU) for each event, and for an
      event recorded on the owner at that moment. The host never blocks.
    The owner's event is recorded lazily because most blocks go back to the stream that freed
-   them, and then no event is needed at all.
+   them, and then no event is needed at all. When the owner is idle (cudaStreamQuery) its
+   event is not needed either. When it is still running work, an event recorded there now would
+   order s after all of that work, so two streams sharing nothing would run one after the
+   other: s gets a new block instead, and the cached one stays for its owner (it is reused
+   after all when the device is out of memory).
 
    Near a full device the class rounding (up to 25% above the request) can be what does not fit:
    then the exact size is allocated, and when it is freed it is cached under the largest class
@@ -138,11 +142,12 @@ static void trim_to(int index, dev_pool *pool, size_t keep) {
 }
 
 /* Orders s after every use of b (device side), or the host after them when s is NULL. */
-static weir_status order_after_uses(dev_pool *pool, weir__cuda_stream *s, int s_index, cached_block *b) {
+static weir_status order_after_uses(dev_pool *pool, weir__cuda_stream *s, int s_index, cached_block *b,
+                                    bool owner_idle) {
   weir_status st = WEIR_OK;
   int waits = 0;
   weir__cuda_event *owner_event = NULL;
-  if (b->owner != s_index && b->owner >= 0) {
+  if (b->owner != s_index && b->owner >= 0 && !owner_idle) {
     void *e = NULL;
     st = weir__cuda_record_on_index(b->owner, &e);
     owner_event = e; /* NULL: the owner was destroyed, after its work was drained */
@@ -224,8 +229,30 @@ weir_status weir__cuda_alloc(int index, weir__stream *s, size_t nbytes, void **o
   bool same = b && b->owner == s_index && !b->events;
   if (same) pool->stats.same_stream++;
   pthread_mutex_unlock(&pool->mu);
+  bool owner_idle = false;
+  if (b && !same && b->owner >= 0 && b->owner != s_index && !(owner_idle = weir__cuda_stream_idle(b->owner))) {
+    /* Its owner is still running work, and an event recorded there now would order s after all
+       of it: streams that share nothing would run one after the other. A new block instead,
+       while memory allows; the cached one stays for its owner. */
+    void *fresh = NULL;
+    int prev = weir__cuda_device_enter(index);
+    cudaError_t e = cudaMalloc(&fresh, capacity);
+    weir__cuda_device_restore(prev);
+    if (e == cudaSuccess) {
+      pthread_mutex_lock(&pool->mu);
+      b->next = pool->lists[c];
+      pool->lists[c] = b;
+      pool->cached_bytes += b->capacity;
+      pool->stats.mallocs++;
+      pool->stats.busy_owner++;
+      pthread_mutex_unlock(&pool->mu);
+      *out = fresh;
+      return WEIR_OK;
+    }
+    (void)cudaGetLastError(); /* short of memory: reuse it after all, ordered after its owner */
+  }
   if (b) {
-    weir_status st = same ? WEIR_OK : order_after_uses(pool, cs, s_index, b);
+    weir_status st = same ? WEIR_OK : order_after_uses(pool, cs, s_index, b, owner_idle);
     if (st != WEIR_OK) device_synchronize(index); /* could not order on the GPU: wait here */
     *out = b->ptr;
     free(b);

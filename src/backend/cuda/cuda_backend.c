@@ -79,6 +79,20 @@ weir_status weir__cuda_record_on_index(int index, void **out) {
   return st;
 }
 
+bool weir__cuda_stream_idle(int index) {
+  bool idle = true; /* unregistered: its work was drained before it left */
+  pthread_rwlock_rdlock(&registry_mu);
+  weir__cuda_stream *cs = registry[bucket_of(index)];
+  while (cs && cs->index != index) cs = cs->next;
+  if (cs) {
+    cudaError_t e = cudaStreamQuery(cs->stream);
+    idle = e == cudaSuccess;
+    if (e != cudaSuccess && e != cudaErrorNotReady) (void)cudaGetLastError(); /* reported at its sync */
+  }
+  pthread_rwlock_unlock(&registry_mu);
+  return idle;
+}
+
 /* ---- streams ---- */
 
 static weir_status cuda_stream_init(weir__stream *s) {

@@ -61,6 +61,9 @@ typedef struct weir__cuda_stream {
    WEIR_OK, when no such stream is registered: stream_fini synchronizes a stream before it
    unregisters it, so there is nothing to wait for. */
 weir_status weir__cuda_record_on_index(int index, void **out);
+/* Whether everything enqueued on the stream with weir index `index` has finished (any thread;
+   true when no such stream is registered). */
+bool weir__cuda_stream_idle(int index);
 
 /* ---- events (cuda_events.c) ---- */
 
@@ -94,6 +97,7 @@ typedef struct weir__cuda_alloc_stats {
   uint64_t same_stream;    /* served from the cache, last used on the same stream only */
   uint64_t cross_stream;   /* served from the cache after device-side waits */
   uint64_t waits;          /* cudaStreamWaitEvent calls those enqueued */
+  uint64_t busy_owner;     /* new blocks made rather than wait for another stream's running work */
   uint64_t oom_retries;    /* cudaMalloc failures that freed the cache and retried */
   uint64_t exact_allocs;   /* allocations made at the exact size, the class size not fitting */
   size_t cache_bytes;

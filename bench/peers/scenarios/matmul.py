@@ -22,7 +22,6 @@ def run(ctx):
 
                 t, _ = median_time(once, ctx.cfg.mm_reps)
                 out[case] = (t * 1e3, {"TFLOP/s": 2 * k**3 / t / 1e12})
-                del x, y
             return out
 
         ctx.each_peer(NAME, dev, "ms", {c: f"{k}^3 {dt}" for c, dt in cases.items()}, fn)

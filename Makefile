@@ -6,7 +6,8 @@
 #   make demo             build, then run every example program in order, in C and in Python
 #   make test             ctest in build/, the Python tests (pytest python/tests), then the C
 #                         tests under ASan+UBSan (build-asan/) and under TSan (build-tsan/)
-#   make bench            build, then run every benchmark (and the peer comparisons)
+#   make bench            build, then run every benchmark: bench/*.c, bench/ops_cpu.py, and the
+#                         peer comparison bench/peers/run.py (JSON, table and plot in build/bench/peers)
 #   make install PREFIX=/usr/local
 #   make clean
 #
@@ -32,7 +33,8 @@ SANITIZE_ARGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEIR_BUILD_TESTS=ON \
 
 EXAMPLES := $(basename $(notdir $(sort $(wildcard examples/*.c))))
 BENCHES := $(basename $(notdir $(sort $(wildcard bench/*.c))))
-PEERS := $(sort $(wildcard bench/*.py))
+# Python benchmarks: the CPU op families, then weir against MLX, PyTorch, CuPy and numpy.
+PYBENCHES := bench/ops_cpu.py bench/peers/run.py
 
 # $(call cmake_build,DIR,ARGS): configures DIR (Ninja when there is one, chosen when DIR is
 # first configured) and builds it.
@@ -80,10 +82,9 @@ bench: all
 	  echo "== bench/$$name"; \
 	  build/bench/$$name | tee -a build/bench/weir.out; \
 	done; \
-	for peer in $(PEERS); do \
-	  if ! command -v python3 >/dev/null; then echo "== $$peer: skipped, no python3"; continue; fi; \
-	  echo "== $$peer"; \
-	  python3 $$peer --weir-output build/bench/weir.out; \
+	for script in $(PYBENCHES); do \
+	  echo "== $$script"; \
+	  $(PYTHON) $$script; \
 	done
 
 install: all

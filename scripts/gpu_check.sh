@@ -29,8 +29,8 @@ grep -E "GB/s|passed" "$out/pinned.txt"
 if [ "$mode" = full ]; then
   build-gpu/bench/bench_gpu > "$out/bench_gpu.txt" 2>&1 || rc=1
   grep -E "^\|" "$out/bench_gpu.txt"
-  python3 bench/peers_gpu.py --weir-output "$out/bench_gpu.txt" > "$out/peers_gpu.txt" 2>&1 || true
-  tail -25 "$out/peers_gpu.txt"
+  python3 bench/peers/run.py --out "$out/peers" --no-install > "$out/peers.txt" 2>&1 || true
+  sed -n '/^weir.s figure/,$p' "$out/peers.txt"
 fi
 if [ "$mode" = sanitize ]; then
   # ${SANITIZE_TESTS}: which binaries (default all three); ${SANITIZE_ONLY}: WEIR_TEST_ONLY for them.

@@ -141,6 +141,14 @@ static void trim_to(int index, dev_pool *pool, size_t keep) {
   release_blocks(index, release);
 }
 
+/* New device memory (the caller made the device current). Ordered on s when there is one
+   (cudaMallocAsync): a plain cudaMalloc may wait for the whole device, so a stream that needs a
+   new block would wait for every other stream's work. Blocks are never freed stream-ordered:
+   release_blocks synchronizes the device, then cudaFree takes either kind. */
+static cudaError_t device_malloc(weir__cuda_stream *s, void **p, size_t n) {
+  return s ? cudaMallocAsync(p, n, s->stream) : cudaMalloc(p, n);
+}
+
 /* Orders s after every use of b (device side), or the host after them when s is NULL. */
 static weir_status order_after_uses(dev_pool *pool, weir__cuda_stream *s, int s_index, cached_block *b,
                                     bool owner_idle) {
@@ -236,7 +244,7 @@ weir_status weir__cuda_alloc(int index, weir__stream *s, size_t nbytes, void **o
        while memory allows; the cached one stays for its owner. */
     void *fresh = NULL;
     int prev = weir__cuda_device_enter(index);
-    cudaError_t e = cudaMalloc(&fresh, capacity);
+    cudaError_t e = device_malloc(cs, &fresh, capacity);
     weir__cuda_device_restore(prev);
     if (e == cudaSuccess) {
       pthread_mutex_lock(&pool->mu);
@@ -261,7 +269,7 @@ weir_status weir__cuda_alloc(int index, weir__stream *s, size_t nbytes, void **o
 
   int prev = weir__cuda_device_enter(index);
   void *p = NULL;
-  cudaError_t e = cudaMalloc(&p, capacity);
+  cudaError_t e = device_malloc(cs, &p, capacity);
   if (e == cudaErrorMemoryAllocation) {
     /* Give the cache back to CUDA and try once more. */
     (void)cudaGetLastError();
@@ -269,13 +277,13 @@ weir_status weir__cuda_alloc(int index, weir__stream *s, size_t nbytes, void **o
     pool->stats.oom_retries++;
     pthread_mutex_unlock(&pool->mu);
     trim_to(index, pool, 0);
-    e = cudaMalloc(&p, capacity);
+    e = device_malloc(cs, &p, capacity);
   }
   size_t exact = (nbytes + SMALL_STEP - 1) / SMALL_STEP * SMALL_STEP;
   cached_block *record = NULL;
   if (e == cudaErrorMemoryAllocation && exact < capacity && (record = malloc(sizeof *record))) {
     (void)cudaGetLastError();
-    e = cudaMalloc(&p, exact);
+    e = device_malloc(cs, &p, exact);
     if (e == cudaSuccess) {
       *record = (cached_block){.ptr = p, .capacity = exact, .owner = -1};
       pthread_mutex_lock(&pool->mu);

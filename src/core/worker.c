@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/buffer.h"
 #include "core/capture_internal.h"
 #include "core/dtype_util.h"
@@ -21,7 +22,7 @@ static void record_stream_error(weir__stream *s, weir_status st, const char *msg
   pthread_mutex_lock(&s->mu);
   if (s->error_status == WEIR_OK) {
     s->error_status = st;
-    s->error_message = strdup(msg ? msg : "");
+    s->error_message = weir__strdup(msg ? msg : "");
     s->error_id = id;
   }
   pthread_mutex_unlock(&s->mu);
@@ -44,7 +45,7 @@ void weir__stream_error_reported(const weir_array *a) {
 static void set_result(weir_array *a, weir_status st, const char *msg) {
   a->status = st;
   if (st != WEIR_OK) {
-    a->error = strdup(msg && *msg ? msg : weir_status_name(st));
+    a->error = weir__strdup(msg && *msg ? msg : weir_status_name(st));
     weir__buffer_release(a->buf);
     a->buf = NULL;
   }

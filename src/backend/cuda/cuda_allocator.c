@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "backend/cuda/cuda_internal.h"
 #include "core/error_internal.h"
 
@@ -261,7 +262,8 @@ weir_status weir__cuda_alloc(int index, weir__stream *s, size_t nbytes, void **o
 
   int prev = weir__cuda_device_enter(index);
   void *p = NULL;
-  cudaError_t e = cudaMalloc(&p, capacity);
+  /* an injected fault is an out-of-memory answer (the retry below then runs) */
+  cudaError_t e = weir__cuda_should_fail() ? cudaErrorMemoryAllocation : cudaMalloc(&p, capacity);
   if (e == cudaErrorMemoryAllocation) {
     /* Give the cache back to CUDA and try once more. */
     (void)cudaGetLastError();
@@ -273,7 +275,7 @@ weir_status weir__cuda_alloc(int index, weir__stream *s, size_t nbytes, void **o
   }
   size_t exact = (nbytes + SMALL_STEP - 1) / SMALL_STEP * SMALL_STEP;
   cached_block *record = NULL;
-  if (e == cudaErrorMemoryAllocation && exact < capacity && (record = malloc(sizeof *record))) {
+  if (e == cudaErrorMemoryAllocation && exact < capacity && (record = weir__malloc(sizeof *record))) {
     (void)cudaGetLastError();
     e = cudaMalloc(&p, exact);
     if (e == cudaSuccess) {
@@ -309,7 +311,7 @@ void weir__cuda_free(int index, void *p, size_t nbytes, int owner, const int *us
   if (nbytes == 0) nbytes = 1;
   size_t capacity;
   int c = class_of(nbytes, &capacity);
-  cached_block *b = malloc(sizeof *b);
+  cached_block *b = weir__malloc(sizeof *b);
   if (!b) { /* no room to remember it: give it back to CUDA */
     device_synchronize(index);
     if (cudaFree(p) != cudaSuccess) (void)cudaGetLastError();

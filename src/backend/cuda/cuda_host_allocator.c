@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "backend/cuda/cuda_internal.h"
 #include "core/error_internal.h"
 
@@ -37,7 +38,7 @@ weir_status weir__cuda_host_alloc(size_t nbytes, void **out) {
       return WEIR_OK;
     }
     (void)cudaGetLastError();
-    unpinned *u = malloc(sizeof *u);
+    unpinned *u = weir__malloc(sizeof *u);
     if (u && posix_memalign(&p, 64, nbytes) == 0) {
       u->ptr = p;
       pthread_mutex_lock(&mu);

@@ -191,6 +191,7 @@ weir_status weir_array_from_data(weir_array **out, const void *data, const int64
 }
 
 weir_status weir_array_from_scalar(weir_array **out, double v, weir_dtype t) {
+  if (!out) return weir__null_arg("weir_array_from_scalar", "out");
   if (!weir__dtype_valid((int)t))
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "weir_array_from_scalar: %d is not a weir_dtype", (int)t);
   unsigned char tmp[16];

@@ -56,7 +56,7 @@ weir_status weir_transpose(weir_array **out, const weir_array *a, const int *per
   if (!perm && nperm != 0 && nperm != nd)
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "transpose: perm is NULL but nperm is %d", nperm);
   if (perm && nperm != nd)
-    return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "transpose: received %d axes for array with %d dimensions", nperm,
+    return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "transpose: perm has %d axes (nperm) for an array with %d dimensions", nperm,
                       nd);
 
   int axes[WEIR_MAX_NDIM];

@@ -89,7 +89,8 @@ static void contiguous_tensor(weir__tensor *t, const weir_array *a, void *data) 
   for (int i = a->ndim - 1; i >= 0; i--) {
     t->shape[i] = a->shape[i];
     t->strides[i] = stride;
-    stride *= a->shape[i];
+    /* an empty array reads nothing; its other dims may be huge: no products past the 0 */
+    stride = a->size == 0 ? 0 : stride * a->shape[i];
   }
 }
 
@@ -106,7 +107,7 @@ static void broadcast_tensor(weir__tensor *t, const weir_array *in, void *data, 
     if (j >= 0) {
       if (in->shape[j] != out->shape[i]) same = false;
       t->strides[i] = in->shape[j] == 1 && out->shape[i] != 1 ? 0 : stride;
-      stride *= in->shape[j];
+      stride = in->size == 0 ? 0 : stride * in->shape[j];
     } else {
       t->strides[i] = 0;
     }
@@ -119,7 +120,7 @@ static void transposed_tensor(weir__tensor *t, const weir_array *in, void *data,
   int64_t strides[WEIR_MAX_NDIM], stride = 1;
   for (int i = in->ndim - 1; i >= 0; i--) {
     strides[i] = stride;
-    stride *= in->shape[i];
+    stride = in->size == 0 ? 0 : stride * in->shape[i];
   }
   t->data = data;
   t->dtype = in->dtype;

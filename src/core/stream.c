@@ -337,11 +337,16 @@ weir_status weir_synchronize(weir_stream s) {
   return st;
 }
 
-weir_status weir_synchronize_all(void) {
-  weir__runtime_init();
+int weir__stream_index_bound(void) {
   pthread_mutex_lock(&registry_mu);
   int n = next_index;
   pthread_mutex_unlock(&registry_mu);
+  return n;
+}
+
+weir_status weir_synchronize_all(void) {
+  weir__runtime_init();
+  int n = weir__stream_index_bound();
   weir_status first = WEIR_OK;
   char message[1024] = "";
   for (int i = 1; i < n; i++) {

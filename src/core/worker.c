@@ -258,8 +258,10 @@ static void run_node(weir__stream *s, weir_array *a) {
   uint64_t start = 0;
   weir_status st = WEIR_OK;
   char msg[512] = "";
+  atomic_store_explicit(&s->running_id, a->id, memory_order_relaxed);
   for (int i = 0; i < a->nin; i++) {
     weir_array *in = a->inputs[i];
+    atomic_store_explicit(&s->waiting_id, in->id, memory_order_relaxed);
     weir__node_wait(in); /* returns at once for same-stream inputs: they ran before us */
     if (in->status != WEIR_OK && st == WEIR_OK) {
       st = in->status;
@@ -268,9 +270,11 @@ static void run_node(weir__stream *s, weir_array *a) {
       a->error_stream = in->error_stream;
     }
   }
+  atomic_store_explicit(&s->waiting_id, 0, memory_order_relaxed);
   if (tracing) start = weir__now_ns(); /* the task starts once its inputs are ready */
   if (st == WEIR_OK) st = execute(s, a, msg, sizeof msg);
   weir__worker_finish(s, a, st, msg, start);
+  atomic_store_explicit(&s->running_id, 0, memory_order_relaxed);
 }
 
 /* ---- the worker thread ---- */

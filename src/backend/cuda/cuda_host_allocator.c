@@ -33,7 +33,9 @@ weir_status weir__cuda_host_alloc(size_t nbytes, void **out) {
   void *p = NULL;
   if (nbytes >= PIN_MIN) {
     /* Portable: pinned for every device's context, not only the current one. */
-    if (cudaHostAlloc(&p, nbytes, cudaHostAllocPortable) == cudaSuccess) {
+    cudaError_t e = weir__cuda_should_fail() ? cudaErrorMemoryAllocation /* a test's injected fault */
+                                             : cudaHostAlloc(&p, nbytes, cudaHostAllocPortable);
+    if (e == cudaSuccess) {
       *out = p;
       return WEIR_OK;
     }

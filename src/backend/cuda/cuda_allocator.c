@@ -237,7 +237,8 @@ weir_status weir__cuda_alloc(int index, weir__stream *s, size_t nbytes, void **o
        while memory allows; the cached one stays for its owner. */
     void *fresh = NULL;
     int prev = weir__cuda_device_enter(index);
-    cudaError_t e = cudaMalloc(&fresh, capacity);
+    cudaError_t e = weir__cuda_should_fail() ? cudaErrorMemoryAllocation /* a test's injected fault */
+                                             : cudaMalloc(&fresh, capacity);
     weir__cuda_device_restore(prev);
     if (e == cudaSuccess) {
       pthread_mutex_lock(&pool->mu);

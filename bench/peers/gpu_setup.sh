@@ -24,10 +24,11 @@ if "$py" -c 'import mlx.core as mx, sys; sys.exit(0 if mx.is_available(mx.gpu) e
   exit 0
 fi
 [ -d "$dir" ] || { say "no folder $dir: MLX on the GPU will be skipped"; exit 0; }
+dir=$(cd "$dir" && pwd) # absolute: the checksums are checked from another folder
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Whole wheels, then the ones in parts, joined in name order.
-find "$dir" -name '*.whl' -exec cp {} "$work/" \;
+find "$dir" -type f -name '*.whl' -exec cp {} "$work/" \;
 for first in $(find "$dir" -name '*.whl.part00'); do
   name=$(basename "${first%.part00}")
   find "$dir" -name "$name.part*" -printf '%f %p\n' | sort | cut -d' ' -f2- | xargs cat > "$work/$name"

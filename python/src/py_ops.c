@@ -35,13 +35,22 @@ static int array_arg(PyObject *o, weir_array **out) { return wpy_array_from_obje
 PyObject *wpy_with_self(PyObject *self, PyObject *args) { return with_self(self, args); }
 PyObject *wpy_wrap_result(weir_status st, weir_array **out) { return wrap(st, out); }
 
-int wpy_shape_from_object(PyObject *o, const char *what, int64_t *shape) {
-  if (PyIndex_Check(o) && !PyBool_Check(o)) {
-    Py_ssize_t v = PyNumber_AsSsize_t(o, PyExc_OverflowError);
-    if (v == -1 && PyErr_Occurred()) return -1;
-    shape[0] = v;
-    return 1;
+/* One int of a shape or axis list: an int beyond int64 is a ValueError naming the argument (Python's
+   own OverflowError would say only "cannot fit 'int' into an index-sized integer"). */
+static int dim_from_index(PyObject *v, const char *what, int64_t *out) {
+  Py_ssize_t d = PyNumber_AsSsize_t(v, PyExc_OverflowError);
+  if (d == -1 && PyErr_Occurred()) {
+    if (!PyErr_ExceptionMatches(PyExc_OverflowError)) return -1;
+    PyErr_Clear();
+    PyErr_Format(PyExc_ValueError, "%s: %R does not fit in a 64-bit integer", what, v);
+    return -1;
   }
+  *out = d;
+  return 0;
+}
+
+int wpy_shape_from_object(PyObject *o, const char *what, int64_t *shape) {
+  if (PyIndex_Check(o) && !PyBool_Check(o)) return dim_from_index(o, what, &shape[0]) < 0 ? -1 : 1;
   PyObject *seq = PySequence_Check(o) && !PyUnicode_Check(o) ? PySequence_Fast(o, "") : NULL;
   if (!seq) {
     PyErr_Clear();
@@ -61,8 +70,7 @@ int wpy_shape_from_object(PyObject *o, const char *what, int64_t *shape) {
       PyErr_Format(PyExc_TypeError, "%s must contain ints, got %s", what, Py_TYPE(v)->tp_name);
       return -1;
     }
-    shape[i] = PyNumber_AsSsize_t(v, PyExc_OverflowError);
-    if (shape[i] == -1 && PyErr_Occurred()) {
+    if (dim_from_index(v, what, &shape[i]) < 0) {
       Py_DECREF(seq);
       return -1;
     }
@@ -396,8 +404,9 @@ static PyObject *f_full(PyObject *self, PyObject *args, PyObject *kw) {
   weir_array *v = NULL, *out = NULL, *base = NULL;
   if (wpy_array_from_object(vals, dt == Py_None ? NULL : &t, &v) < 0) return NULL;
   t = weir_array_dtype(v);
-  /* Broadcasting vals: zeros of the shape combined with vals (or-ed for bool, added otherwise). */
-  weir_status st = weir_zeros(&base, shape, nd, t, s);
+  /* Broadcasting vals: zeros of the shape combined with vals (or-ed for bool, added otherwise);
+     made by weir_full so that a bad shape's error names full. */
+  weir_status st = weir_full(&base, shape, nd, 0.0, t, s);
   if (st == WEIR_OK) st = t == WEIR_BOOL ? weir_logical_or(&out, base, v, s) : weir_add(&out, base, v, s);
   weir_array_free(base);
   weir_array_free(v);

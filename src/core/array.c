@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/buffer.h"
 #include "core/dtype_util.h"
 #include "core/error_internal.h"
@@ -60,15 +61,15 @@ bool weir__node_ready(const weir_array *a) {
 }
 
 static weir_array *node_alloc(int ndim, int nin) {
-  weir_array *a = calloc(1, sizeof *a);
+  weir_array *a = weir__calloc(1, sizeof *a);
   if (!a) return NULL;
   a->shape = a->shape_inline;
-  if (ndim > 4 && !(a->shape = malloc(sizeof(int64_t) * (size_t)ndim))) {
+  if (ndim > 4 && !(a->shape = weir__malloc(sizeof(int64_t) * (size_t)ndim))) {
     free(a);
     return NULL;
   }
   a->inputs = a->inputs_inline;
-  if (nin > 2 && !(a->inputs = malloc(sizeof(weir_array *) * (size_t)nin))) {
+  if (nin > 2 && !(a->inputs = weir__malloc(sizeof(weir_array *) * (size_t)nin))) {
     if (a->shape != a->shape_inline) free(a->shape);
     free(a);
     return NULL;
@@ -190,6 +191,7 @@ weir_status weir_array_from_data(weir_array **out, const void *data, const int64
 }
 
 weir_status weir_array_from_scalar(weir_array **out, double v, weir_dtype t) {
+  if (!out) return weir__null_arg("weir_array_from_scalar", "out");
   if (!weir__dtype_valid((int)t))
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "weir_array_from_scalar: %d is not a weir_dtype", (int)t);
   unsigned char tmp[16];

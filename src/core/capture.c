@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/alloc.h"
 #include "core/capture_internal.h"
 #include "core/error_internal.h"
 #include "weir/capture.h"
@@ -57,7 +58,7 @@ weir_status weir_capture_start(const char *path) {
     return st;
   }
   size_t n = strlen(path) + 1;
-  char *p = malloc(n);
+  char *p = weir__malloc(n);
   if (!p) {
     pthread_mutex_unlock(&mu);
     return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "out of memory starting a capture");
@@ -90,7 +91,7 @@ void weir__capture_record(const weir__trace_task *t) {
   if (!t->deps) r.ndeps = 0;
   bool lost = false;
   if (r.ndim + r.ndeps > 0) { /* copy outside the lock to keep the critical section short */
-    void *mem = malloc(sizeof(int64_t) * (size_t)r.ndim + sizeof(uint64_t) * (size_t)r.ndeps);
+    void *mem = weir__malloc(sizeof(int64_t) * (size_t)r.ndim + sizeof(uint64_t) * (size_t)r.ndeps);
     if (mem) {
       r.shape = mem;
       r.deps = (uint64_t *)(r.shape + r.ndim);
@@ -103,7 +104,7 @@ void weir__capture_record(const weir__trace_task *t) {
   pthread_mutex_lock(&mu);
   if (running && !lost && nrecs == caprecs) {
     size_t cap = caprecs ? caprecs * 2 : 1024;
-    rec *p = realloc(recs, cap * sizeof(rec));
+    rec *p = weir__realloc(recs, cap * sizeof(rec));
     if (p) {
       recs = p;
       caprecs = cap;
@@ -244,7 +245,7 @@ static void write_flows(FILE *f, const rec *rs, size_t n, const id_ix *byid, boo
 static bool write_trace(FILE *f, rec *rs, size_t n, uint64_t lost) {
   weir_stream *streams = NULL;
   size_t nstreams = 0, capstreams = 0;
-  id_ix *byid = n ? malloc(n * sizeof(id_ix)) : NULL;
+  id_ix *byid = n ? weir__malloc(n * sizeof(id_ix)) : NULL;
   if (n && !byid) return false;
   if (n) qsort(rs, n, sizeof(rec), cmp_start);
   for (size_t i = 0; i < n; i++) {
@@ -255,7 +256,7 @@ static bool write_trace(FILE *f, rec *rs, size_t n, uint64_t lost) {
     if (seen) continue;
     if (nstreams == capstreams) {
       size_t cap = capstreams ? capstreams * 2 : 16;
-      weir_stream *p = realloc(streams, cap * sizeof(weir_stream));
+      weir_stream *p = weir__realloc(streams, cap * sizeof(weir_stream));
       if (!p) {
         free(streams);
         free(byid);
@@ -300,7 +301,7 @@ weir_status weir_capture_stop(void) {
   nrecs = caprecs = 0;
   pthread_mutex_unlock(&mu);
 
-  char *iobuf = malloc(1 << 16); /* a big buffer: the trace is many small writes */
+  char *iobuf = weir__malloc(1 << 16); /* a big buffer: the trace is many small writes */
   if (iobuf) setvbuf(f, iobuf, _IOFBF, 1 << 16);
   errno = 0;
   bool ok = write_trace(f, rs, n, lost);

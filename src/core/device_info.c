@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "backend/backend.h"
 #include "core/device_info_internal.h"
 #include "core/error_internal.h"
@@ -21,7 +22,7 @@ struct weir_device_info {
   size_t count, cap;
 };
 
-weir_device_info *weir__device_info_new(void) { return calloc(1, sizeof(weir_device_info)); }
+weir_device_info *weir__device_info_new(void) { return weir__calloc(1, sizeof(weir_device_info)); }
 
 void weir_device_info_free(weir_device_info *info) {
   if (!info) return;
@@ -42,7 +43,7 @@ static info_entry *find(const weir_device_info *info, const char *key) {
 
 static char *dup_str(const char *s) {
   size_t n = strlen(s) + 1;
-  char *p = malloc(n);
+  char *p = weir__malloc(n);
   if (p) memcpy(p, s, n);
   return p;
 }
@@ -53,7 +54,7 @@ static info_entry *find_or_add(weir_device_info *info, const char *key) {
   if (e) return e;
   if (info->count == info->cap) {
     size_t cap = info->cap ? info->cap * 2 : 16;
-    info_entry *p = realloc(info->entries, cap * sizeof(info_entry));
+    info_entry *p = weir__realloc(info->entries, cap * sizeof(info_entry));
     if (!p) return NULL;
     info->entries = p;
     info->cap = cap;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/dtype_util.h"
 #include "core/format.h"
 
@@ -30,7 +31,7 @@ static bool sb_reserve(strbuf *b, size_t extra) {
   if (b->len + extra + 1 <= b->cap) return true;
   size_t cap = b->cap ? b->cap : 64;
   while (cap < b->len + extra + 1) cap *= 2;
-  char *p = realloc(b->p, cap);
+  char *p = weir__realloc(b->p, cap);
   if (!p) {
     b->oom = true;
     return false;
@@ -144,7 +145,7 @@ char *weir__format_array(const void *data, weir_dtype t, const int64_t *shape, i
   if (ndim == 0) {
     print_item(&b, data, t, 0);
   } else {
-    int64_t *strides = malloc(sizeof(int64_t) * (size_t)ndim);
+    int64_t *strides = weir__malloc(sizeof(int64_t) * (size_t)ndim);
     if (!strides) {
       free(b.p);
       return NULL;

@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "backend/fused.h"
 #include "core/buffer.h"
 #include "core/capture_internal.h"
 #include "core/error_internal.h"
+#include "core/fault_injection.h"
 #include "core/fusion.h"
 #include "core/scheduler.h"
 
@@ -71,9 +73,9 @@ int weir__fuse_run(weir__stream *s, weir_array **list) {
       !fusable(s, head->queue_next, n, false))
     return 0;
   int m = 0, next = 0;
-  value *vals = malloc(MAX_RUN * sizeof *vals);
-  external *ext = malloc(2 * MAX_RUN * sizeof *ext);
-  weir__fused_step *steps = malloc(3 * MAX_RUN * sizeof *steps);
+  value *vals = weir__malloc(MAX_RUN * sizeof *vals);
+  external *ext = weir__malloc(2 * MAX_RUN * sizeof *ext);
+  weir__fused_step *steps = weir__malloc(3 * MAX_RUN * sizeof *steps);
   if (!vals || !ext || !steps) {
     free(vals);
     free(ext);
@@ -188,7 +190,10 @@ int weir__fuse_run(weir__stream *s, weir_array **list) {
       if (st == WEIR_OK) sp->ptr = a->buf->data;
     }
   }
-  /* 4. one launch */
+  /* 4. one launch (a test's injected kernel failure in any node fails the run) */
+  for (int i = 0; i < m && st == WEIR_OK; i++)
+    if ((st = weir__take_injected_failure(vals[i].node->prim)) != WEIR_OK)
+      weir__fail(st, "%s: injected failure (test hook)", weir__prim_name(vals[i].node->prim));
   if (st == WEIR_OK) st = s->backend->run_fused(s, n, steps, nsteps);
   for (int i = 0; i < m && st == WEIR_OK; i++) {
     weir_array *a = vals[i].node;

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "backend/backend.h"
 #include "core/buffer.h"
 #include "core/error_internal.h"
@@ -133,7 +134,7 @@ static bool reserve(size_t nbytes, int slot, size_t *limit_seen) {
 weir_status weir__buffer_new(weir_device d, weir__stream *s, size_t nbytes, weir__buffer **out) {
   const weir__backend *b = backend_of(d);
   int slot = weir__device_slot(d);
-  weir__buffer *buf = calloc(1, sizeof *buf);
+  weir__buffer *buf = weir__calloc(1, sizeof *buf);
   if (!buf) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "out of memory allocating a buffer header");
   size_t limit;
   if (!reserve(nbytes, slot, &limit)) {

@@ -302,7 +302,9 @@ weir_status weir_linspace(weir_array **out, double start, double stop, int64_t n
   if (!out) return weir__null_arg("weir_linspace", "out");
   if (num < 0)
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "linspace: num must be non-negative, got %lld", (long long)num);
-  weir_status st = weir__check_dtype_arg((int)t, "linspace");
+  int64_t size; /* the count must be a valid shape; the arange below would name itself */
+  weir_status st = weir__shape_size(&num, 1, "linspace", &size);
+  if (st == WEIR_OK) st = weir__check_dtype_arg((int)t, "linspace");
   if (st != WEIR_OK) return st;
   weir_dtype ct = t == WEIR_FLOAT64 ? WEIR_FLOAT64 : WEIR_FLOAT32;
   weir_array *v[10] = {NULL};

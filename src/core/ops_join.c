@@ -3,6 +3,7 @@
    joined as a tree of CONCAT nodes (each level copies the data once more: log_3(n) passes). */
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "core/ops_internal.h"
 #include "weir/ops.h"
 
@@ -83,7 +84,7 @@ static weir_status concat_tree(weir_array **out, weir_array **parts, int n, int 
 /* concatenate after the checks; rs resolved. */
 static weir_status concat_checked(weir_array **out, const weir_array *const *arrays, int n, int ax, weir_stream rs,
                                   const char *op) {
-  weir_array **parts = calloc((size_t)n, sizeof *parts);
+  weir_array **parts = weir__calloc((size_t)n, sizeof *parts);
   if (!parts) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "%s: out of memory", op);
   weir_dtype t = arrays[0]->dtype; /* MLX's result_type of the list */
   for (int i = 1; i < n; i++) t = weir_dtype_promote(t, arrays[i]->dtype);
@@ -145,7 +146,7 @@ weir_status weir_stack(weir_array **out, const weir_array *const *arrays, int n,
   weir_stream rs;
   if ((st = weir__resolve_stream(s, &rs)) != WEIR_OK) return st;
   /* Each array with a new axis of length 1 (RESHAPE nodes share the buffers), then joined. */
-  weir_array **views = calloc((size_t)n, sizeof *views);
+  weir_array **views = weir__calloc((size_t)n, sizeof *views);
   if (!views) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "stack: out of memory");
   for (int i = 0; i < n && st == WEIR_OK; i++) {
     st = weir__check_dtype_on(&rs, arrays[i]->dtype, "stack");
@@ -177,7 +178,7 @@ weir_status weir_split(weir_array **outs, const weir_array *a, const int64_t *in
                       (long long)len, n, ax);
   if ((st = weir__check_dtype_on(&rs, a->dtype, "split")) != WEIR_OK) return st;
   int nparts = sections ? n : n + 1;
-  weir_array **parts = calloc((size_t)nparts, sizeof *parts);
+  weir_array **parts = weir__calloc((size_t)nparts, sizeof *parts);
   if (!parts) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "split: out of memory");
   int64_t start[WEIR_MAX_NDIM], stop[WEIR_MAX_NDIM], step[WEIR_MAX_NDIM];
   for (int d = 0; d < a->ndim; d++) {

@@ -2,6 +2,7 @@
    slice (SLICE node); the core lowers the last two to a strided COPY. */
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "core/ops_internal.h"
 #include "weir/ops.h"
 
@@ -55,7 +56,7 @@ weir_status weir_transpose(weir_array **out, const weir_array *a, const int *per
   if (!perm && nperm != 0 && nperm != nd)
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "transpose: perm is NULL but nperm is %d", nperm);
   if (perm && nperm != nd)
-    return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "transpose: received %d axes for array with %d dimensions", nperm,
+    return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "transpose: perm has %d axes (nperm) for an array with %d dimensions", nperm,
                       nd);
 
   int axes[WEIR_MAX_NDIM];
@@ -76,7 +77,7 @@ weir_status weir_transpose(weir_array **out, const weir_array *a, const int *per
   for (int i = 0; i < nd; i++) shape[i] = a->shape[axes[i]];
   weir__params p = {0};
   /* The node owns the copy (the core frees it with the node); on failure no node took it. */
-  p.transpose.perm = malloc(sizeof(int) * (size_t)(nd > 0 ? nd : 1));
+  p.transpose.perm = weir__malloc(sizeof(int) * (size_t)(nd > 0 ? nd : 1));
   if (!p.transpose.perm) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "transpose: out of memory");
   for (int i = 0; i < nd; i++) p.transpose.perm[i] = axes[i];
   weir_array *in = (weir_array *)a;
@@ -126,7 +127,7 @@ weir_status weir_slice(weir_array **out, const weir_array *a, const int64_t *sta
   int64_t shape[WEIR_MAX_NDIM];
   weir__params p = {0};
   /* The node owns the copy (the core frees it with the node); on failure no node took it. */
-  p.slice.start = malloc(sizeof(int64_t) * 2 * (size_t)(nd > 0 ? nd : 1));
+  p.slice.start = weir__malloc(sizeof(int64_t) * 2 * (size_t)(nd > 0 ? nd : 1));
   if (!p.slice.start) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "slice: out of memory");
   p.slice.step = p.slice.start + nd;
   for (int i = 0; i < nd; i++) {

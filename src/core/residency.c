@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "backend/backend.h"
 #include "core/buffer.h"
 #include "core/error_internal.h"
@@ -122,7 +123,7 @@ static weir_status copy_on(weir__buffer *b, weir__stream *s, weir__copy **out) {
   if (st != WEIR_OK) return st;
   void *done = NULL;
   st = fill_copy(b, s, dst, &done);
-  c = st == WEIR_OK ? malloc(sizeof *c) : NULL;
+  c = st == WEIR_OK ? weir__malloc(sizeof *c) : NULL;
   if (st == WEIR_OK && !c) st = weir__fail(WEIR_ERR_OUT_OF_MEMORY, "out of memory recording a copy");
   if (st != WEIR_OK) {
     if (done) s->backend->event_free(done);

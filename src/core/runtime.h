@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "backend/backend.h"
 #include "weir/stream.h"
@@ -44,6 +45,9 @@ struct weir__stream {
   weir_status error_status; /* first unreported execution error since the last synchronize (under mu) */
   char *error_message;
   uint64_t error_id; /* the failing node's id */
+  /* For weir__debug_dump_streams: the node the worker runs, and the input (another stream's) it
+     waits for; 0 when none. Written by the worker only. */
+  _Atomic uint64_t running_id, waiting_id;
 };
 typedef struct weir__stream weir__stream;
 
@@ -80,6 +84,14 @@ weir_status weir__stream_drain(weir__stream *s);
 /* eval/data/item reported a's error to the user: the origin stream's synchronize need not report
    it again. */
 void weir__stream_error_reported(const weir_array *a);
+
+/* One past the highest stream index handed out so far. */
+int weir__stream_index_bound(void);
+
+/* Test and debugging aid (debug_dump.c): prints every live stream's state (queue counts, the
+   node its worker runs and the input it waits for, its pending error) to f. Safe to call while
+   the streams are stuck: it never waits for a stream's lock. */
+void weir__debug_dump_streams(FILE *f);
 
 /* gpu count, fixed at start-up. */
 int weir__gpu_count(void);

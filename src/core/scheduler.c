@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/buffer.h"
 #include "core/capture_internal.h"
 #include "core/error_internal.h"
@@ -96,8 +97,8 @@ typedef struct {
 /* Post-order DFS from the roots over IDLE nodes; appends them to *order. */
 static weir_status collect(weir_array *const *roots, size_t n, weir_array ***order, size_t *norder) {
   size_t cap_stack = 64, cap_order = 64, top = 0, len = 0;
-  frame *stack = malloc(cap_stack * sizeof *stack);
-  weir_array **out = malloc(cap_order * sizeof *out);
+  frame *stack = weir__malloc(cap_stack * sizeof *stack);
+  weir_array **out = weir__malloc(cap_order * sizeof *out);
   if (!stack || !out) goto oom;
   for (size_t r = 0; r < n; r++) {
     weir_array *root = roots[r];
@@ -115,7 +116,7 @@ static weir_status collect(weir_array *const *roots, size_t n, weir_array ***ord
         if (atomic_load_explicit(&in->state, memory_order_relaxed) != WEIR__NODE_IDLE) continue;
         atomic_store_explicit(&in->state, VISITING, memory_order_relaxed);
         if (top == cap_stack) {
-          frame *g = realloc(stack, 2 * cap_stack * sizeof *stack);
+          frame *g = weir__realloc(stack, 2 * cap_stack * sizeof *stack);
           if (!g) goto oom;
           stack = g;
           cap_stack *= 2;
@@ -123,7 +124,7 @@ static weir_status collect(weir_array *const *roots, size_t n, weir_array ***ord
         stack[top++] = (frame){in, 0};
       } else {
         if (len == cap_order) {
-          weir_array **g = realloc(out, 2 * cap_order * sizeof *out);
+          weir_array **g = weir__realloc(out, 2 * cap_order * sizeof *out);
           if (!g) goto oom;
           out = g;
           cap_order *= 2;
@@ -185,7 +186,7 @@ static weir_status schedule(weir_array *const *arrays, size_t n, const char *fn)
     while (b < nb && batches[b].stream != s) b++;
     if (b == nb) {
       if (nb == cap) {
-        batch *g = batches == local ? malloc(2 * cap * sizeof *g) : realloc(batches, 2 * cap * sizeof *g);
+        batch *g = batches == local ? weir__malloc(2 * cap * sizeof *g) : weir__realloc(batches, 2 * cap * sizeof *g);
         if (!g) { /* cannot grow: flush what we have and start over */
           for (size_t k = 0; k < nb; k++)
             weir__stream_enqueue(batches[k].stream, batches[k].first, batches[k].last, batches[k].count);

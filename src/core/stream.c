@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/error_internal.h"
 #include "core/node.h"
 #include "core/runtime.h"
@@ -77,7 +78,7 @@ static weir__stream *stream_struct(void) {
     s->error_id = 0;
     return s;
   }
-  s = calloc(1, sizeof *s);
+  s = weir__calloc(1, sizeof *s);
   if (!s) return NULL;
   pthread_mutex_init(&s->mu, NULL);
   pthread_cond_init(&s->work_cv, NULL);
@@ -102,7 +103,7 @@ static weir_status create_stream(weir_device d, int *out_index) {
   s->backend = d.type == WEIR_GPU ? weir__backend_cuda() : weir__backend_cpu();
   atomic_store(&s->alive, true);
   if (!chunks[index / CHUNK]) {
-    chunks[index / CHUNK] = calloc(CHUNK, sizeof(_Atomic(weir__stream *)));
+    chunks[index / CHUNK] = weir__calloc(CHUNK, sizeof(_Atomic(weir__stream *)));
     if (!chunks[index / CHUNK]) {
       s->head = (weir_array *)recycled;
       recycled = s;
@@ -336,11 +337,16 @@ weir_status weir_synchronize(weir_stream s) {
   return st;
 }
 
-weir_status weir_synchronize_all(void) {
-  weir__runtime_init();
+int weir__stream_index_bound(void) {
   pthread_mutex_lock(&registry_mu);
   int n = next_index;
   pthread_mutex_unlock(&registry_mu);
+  return n;
+}
+
+weir_status weir_synchronize_all(void) {
+  weir__runtime_init();
+  int n = weir__stream_index_bound();
   weir_status first = WEIR_OK;
   char message[1024] = "";
   for (int i = 1; i < n; i++) {

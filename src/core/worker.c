@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/buffer.h"
 #include "core/capture_internal.h"
 #include "core/dtype_util.h"
@@ -21,7 +22,7 @@ static void record_stream_error(weir__stream *s, weir_status st, const char *msg
   pthread_mutex_lock(&s->mu);
   if (s->error_status == WEIR_OK) {
     s->error_status = st;
-    s->error_message = strdup(msg ? msg : "");
+    s->error_message = weir__strdup(msg ? msg : "");
     s->error_id = id;
   }
   pthread_mutex_unlock(&s->mu);
@@ -44,7 +45,7 @@ void weir__stream_error_reported(const weir_array *a) {
 static void set_result(weir_array *a, weir_status st, const char *msg) {
   a->status = st;
   if (st != WEIR_OK) {
-    a->error = strdup(msg && *msg ? msg : weir_status_name(st));
+    a->error = weir__strdup(msg && *msg ? msg : weir_status_name(st));
     weir__buffer_release(a->buf);
     a->buf = NULL;
   }
@@ -88,7 +89,8 @@ static void contiguous_tensor(weir__tensor *t, const weir_array *a, void *data) 
   for (int i = a->ndim - 1; i >= 0; i--) {
     t->shape[i] = a->shape[i];
     t->strides[i] = stride;
-    stride *= a->shape[i];
+    /* an empty array reads nothing; its other dims may be huge: no products past the 0 */
+    stride = a->size == 0 ? 0 : stride * a->shape[i];
   }
 }
 
@@ -105,7 +107,7 @@ static void broadcast_tensor(weir__tensor *t, const weir_array *in, void *data, 
     if (j >= 0) {
       if (in->shape[j] != out->shape[i]) same = false;
       t->strides[i] = in->shape[j] == 1 && out->shape[i] != 1 ? 0 : stride;
-      stride *= in->shape[j];
+      stride = in->size == 0 ? 0 : stride * in->shape[j];
     } else {
       t->strides[i] = 0;
     }
@@ -118,7 +120,7 @@ static void transposed_tensor(weir__tensor *t, const weir_array *in, void *data,
   int64_t strides[WEIR_MAX_NDIM], stride = 1;
   for (int i = in->ndim - 1; i >= 0; i--) {
     strides[i] = stride;
-    stride *= in->shape[i];
+    stride = in->size == 0 ? 0 : stride * in->shape[i];
   }
   t->data = data;
   t->dtype = in->dtype;
@@ -256,8 +258,10 @@ static void run_node(weir__stream *s, weir_array *a) {
   uint64_t start = 0;
   weir_status st = WEIR_OK;
   char msg[512] = "";
+  atomic_store_explicit(&s->running_id, a->id, memory_order_relaxed);
   for (int i = 0; i < a->nin; i++) {
     weir_array *in = a->inputs[i];
+    atomic_store_explicit(&s->waiting_id, in->id, memory_order_relaxed);
     weir__node_wait(in); /* returns at once for same-stream inputs: they ran before us */
     if (in->status != WEIR_OK && st == WEIR_OK) {
       st = in->status;
@@ -266,9 +270,11 @@ static void run_node(weir__stream *s, weir_array *a) {
       a->error_stream = in->error_stream;
     }
   }
+  atomic_store_explicit(&s->waiting_id, 0, memory_order_relaxed);
   if (tracing) start = weir__now_ns(); /* the task starts once its inputs are ready */
   if (st == WEIR_OK) st = execute(s, a, msg, sizeof msg);
   weir__worker_finish(s, a, st, msg, start);
+  atomic_store_explicit(&s->running_id, 0, memory_order_relaxed);
 }
 
 /* ---- the worker thread ---- */

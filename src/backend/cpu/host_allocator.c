@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "backend/cpu/host_allocator.h"
+#include "core/fault_injection.h"
 
 #define SMALL_LIMIT 4096
 #define SMALL_CLASSES (SMALL_LIMIT / 64)       /* 64 .. 4096 */
@@ -34,6 +35,7 @@ void weir__host_use_raw_allocator(weir_status (*alloc)(size_t, void **), void (*
 }
 
 static bool system_alloc(size_t capacity, void **out) {
+  if (weir__alloc_should_fail()) return false; /* a test's injected failure */
   if (raw_alloc) return raw_alloc(capacity, out) == WEIR_OK;
   return posix_memalign(out, 64, capacity) == 0;
 }

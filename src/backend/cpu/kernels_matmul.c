@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/matmul_layout.h"
 
@@ -26,9 +27,9 @@ static void widen(float *dst, const uint16_t *src, int64_t n, bool bf16) {
 
 static weir_status matmul_half(weir__kernel_call *c, const weir__mm_layout *L, bool bf16) {
   int64_t mk = L->M * L->K, kn = L->K * L->N, mn = L->M * L->N;
-  float *fa = malloc((size_t)(mk + kn + mn) * sizeof(float));
+  float *fa = weir__malloc((size_t)(mk + kn + mn) * sizeof(float));
   if (!fa)
-    return weir__cpu_fail(c, WEIR_ERR_OUT_OF_MEMORY, "matmul: no memory for %lld float32 temporaries",
+    return weir__cpu_fail(c, WEIR_ERR_OUT_OF_MEMORY, "matmul: out of memory for %lld float32 temporaries",
                           (long long)(mk + kn + mn));
   float *fb = fa + mk, *fo = fb + kn;
   const uint16_t *a = c->in[0].data, *b = c->in[1].data;

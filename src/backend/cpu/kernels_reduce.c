@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_rows.h"
 #include "backend/cpu/thread_pool.h"
@@ -476,7 +477,7 @@ static void fold_parts(void *ctx, int64_t k0, int64_t k1) {
 /* out[0] = the fold of all `count` elements, when it is big enough to split; false otherwise. */
 static bool reduce_all_parallel(const reducer *R, weir__prim p, weir__kernel_call *c, int64_t count) {
   if (R->arg || count < FULL_MIN) return false;
-  acc_block *acc = malloc(sizeof *acc); /* FULL_PARTS of its entries */
+  acc_block *acc = weir__malloc(sizeof *acc); /* FULL_PARTS of its entries */
   if (!acc) return false;
   int64_t idx[FULL_PARTS];
   block_init(R, acc, idx, FULL_PARTS);

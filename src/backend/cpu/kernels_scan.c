@@ -8,6 +8,7 @@
 #endif
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_rows.h"
 
@@ -63,7 +64,7 @@ weir_status weir__cpu_scan(weir__kernel_call *c) {
   for (int d = 0; d < axis; d++) outer *= in->shape[d];
   for (int d = axis + 1; d < in->ndim; d++) inner *= in->shape[d];
   if (in->size == 0) return WEIR_OK;
-  void *acc = malloc((size_t)inner * sizeof(double));
+  void *acc = weir__malloc((size_t)inner * sizeof(double));
   if (!acc)
     return weir__cpu_fail(c, WEIR_ERR_OUT_OF_MEMORY, "%s: out of memory for %lld accumulators",
                           weir__prim_name(c->prim), (long long)inner);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/select_math.h"
 
@@ -27,7 +28,7 @@ weir_status weir__cpu_sort(weir__kernel_call *c) {
   int64_t L = in->shape[in->ndim - 1], es = weir__cpu_dsize(in->dtype);
   if (in->size == 0) return WEIR_OK;
   int64_t rows = in->size / L;
-  pair *p = malloc((size_t)L * sizeof *p);
+  pair *p = weir__malloc((size_t)L * sizeof *p);
   if (!p)
     return weir__cpu_fail(c, WEIR_ERR_OUT_OF_MEMORY, "%s: out of memory for a row of %lld", weir__prim_name(c->prim),
                           (long long)L);

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "backend/cuda/cuda_internal.h"
 #include "core/error_internal.h"
 
@@ -146,6 +147,7 @@ static void trim_to(int index, dev_pool *pool, size_t keep) {
    new block would wait for every other stream's work. Blocks are never freed stream-ordered:
    release_blocks synchronizes the device, then cudaFree takes either kind. */
 static cudaError_t device_malloc(weir__cuda_stream *s, void **p, size_t n) {
+  if (weir__cuda_should_fail()) return cudaErrorMemoryAllocation; /* a test's injected fault */
   return s ? cudaMallocAsync(p, n, s->stream) : cudaMalloc(p, n);
 }
 
@@ -269,7 +271,7 @@ weir_status weir__cuda_alloc(int index, weir__stream *s, size_t nbytes, void **o
 
   int prev = weir__cuda_device_enter(index);
   void *p = NULL;
-  cudaError_t e = device_malloc(cs, &p, capacity);
+  cudaError_t e = device_malloc(cs, &p, capacity); /* (the retry below runs after an injected fault too) */
   if (e == cudaErrorMemoryAllocation) {
     /* Give the cache back to CUDA and try once more. */
     (void)cudaGetLastError();
@@ -281,7 +283,7 @@ weir_status weir__cuda_alloc(int index, weir__stream *s, size_t nbytes, void **o
   }
   size_t exact = (nbytes + SMALL_STEP - 1) / SMALL_STEP * SMALL_STEP;
   cached_block *record = NULL;
-  if (e == cudaErrorMemoryAllocation && exact < capacity && (record = malloc(sizeof *record))) {
+  if (e == cudaErrorMemoryAllocation && exact < capacity && (record = weir__malloc(sizeof *record))) {
     (void)cudaGetLastError();
     e = device_malloc(cs, &p, exact);
     if (e == cudaSuccess) {
@@ -317,7 +319,7 @@ void weir__cuda_free(int index, void *p, size_t nbytes, int owner, const int *us
   if (nbytes == 0) nbytes = 1;
   size_t capacity;
   int c = class_of(nbytes, &capacity);
-  cached_block *b = malloc(sizeof *b);
+  cached_block *b = weir__malloc(sizeof *b);
   if (!b) { /* no room to remember it: give it back to CUDA */
     device_synchronize(index);
     if (cudaFree(p) != cudaSuccess) (void)cudaGetLastError();

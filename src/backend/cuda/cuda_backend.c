@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "backend/cuda/cuda_internal.h"
 #include "backend/fused.h"
 #include "core/error_internal.h"
@@ -97,12 +98,12 @@ bool weir__cuda_stream_idle(int index) {
 
 static weir_status cuda_stream_init(weir__stream *s) {
   int dev = s->device.index;
-  weir__cuda_stream *st = calloc(1, sizeof *st);
+  weir__cuda_stream *st = weir__calloc(1, sizeof *st);
   if (!st) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "out of memory creating a stream on Device(gpu, %d)", dev);
   int prev = weir__cuda_device_enter(dev);
   /* Non-blocking: never ordered with the legacy default stream, which a user's own CUDA code
      (or a library) may be using. */
-  weir_status rc = weir__cuda_check(cudaStreamCreateWithFlags(&st->stream, cudaStreamNonBlocking),
+  weir_status rc = WEIR__CUDA_CHECK(cudaStreamCreateWithFlags(&st->stream, cudaStreamNonBlocking),
                                     "cudaStreamCreateWithFlags");
   weir__cuda_device_restore(prev);
   if (rc != WEIR_OK) {
@@ -142,7 +143,7 @@ static void cuda_stream_fini(weir__stream *s) {
 /* Called only from the stream's worker thread, which weir owns: no need to restore its device. */
 static weir_status cuda_run(weir__stream *s, weir__kernel_call *call) {
   weir__cuda_stream *st = s->backend_data;
-  weir_status rc = weir__cuda_check(cudaSetDevice(st->device), "cudaSetDevice");
+  weir_status rc = WEIR__CUDA_CHECK(cudaSetDevice(st->device), "cudaSetDevice");
   if (rc != WEIR_OK) return rc;
 #if WEIR__CUDA_HAVE_KERNELS
   return weir__cuda_kernel_run(&st->ctx, call);
@@ -159,16 +160,16 @@ int weir__cuda_fused_launch(const weir__fused_program *p, void *stream); /* kern
 
 static weir_status cuda_run_fused(weir__stream *s, int64_t n, const struct weir__fused_step *steps, int nsteps) {
   weir__cuda_stream *st = s->backend_data;
-  weir_status rc = weir__cuda_check(cudaSetDevice(st->device), "cudaSetDevice");
+  weir_status rc = WEIR__CUDA_CHECK(cudaSetDevice(st->device), "cudaSetDevice");
   if (rc != WEIR_OK) return rc;
   size_t bytes = (size_t)nsteps * sizeof(weir__fused_step);
   void *dev = NULL;
   if ((rc = weir__cuda_alloc(st->device, s, bytes, &dev)) != WEIR_OK) return rc;
-  rc = weir__cuda_check(cudaMemcpyAsync(dev, steps, bytes, cudaMemcpyHostToDevice, st->stream),
+  rc = WEIR__CUDA_CHECK(cudaMemcpyAsync(dev, steps, bytes, cudaMemcpyHostToDevice, st->stream),
                         "cudaMemcpyAsync (fused program)");
   if (rc == WEIR_OK) {
     weir__fused_program p = {n, nsteps, dev};
-    rc = weir__cuda_check((cudaError_t)weir__cuda_fused_launch(&p, (void *)st->stream), "fused elementwise kernel");
+    rc = WEIR__CUDA_CHECK((cudaError_t)weir__cuda_fused_launch(&p, (void *)st->stream), "fused elementwise kernel");
   }
   weir__cuda_free(st->device, dev, bytes, s->index, NULL, 0);
   return rc;
@@ -177,7 +178,7 @@ static weir_status cuda_run_fused(weir__stream *s, int64_t n, const struct weir_
 static weir_status cuda_synchronize(weir__stream *s) {
   weir__cuda_stream *st = s->backend_data;
   if (!st) return WEIR_OK;
-  return weir__cuda_check(cudaStreamSynchronize(st->stream), "cudaStreamSynchronize");
+  return WEIR__CUDA_CHECK(cudaStreamSynchronize(st->stream), "cudaStreamSynchronize");
 }
 
 static const weir__backend cuda_backend = {

@@ -23,6 +23,7 @@ extern "C" {
 #include "backend/kernel.h"
 #include "backend/kernel_math.h"
 #include "core/dtype_util.h"
+#include "core/fault_injection.h"
 }
 #include "backend/cuda/cuda_kernels.h"
 
@@ -195,6 +196,7 @@ inline weir_status cuda_failed(weir__kernel_call *c, cudaError_t e, const char *
 // After a launch: reports a launch error (bad configuration, no kernel image for the device).
 inline weir_status launched(weir__kernel_call *c) {
   cudaError_t e = cudaGetLastError();
+  if (e == cudaSuccess && weir__cuda_should_fail()) e = cudaErrorLaunchFailure; // a test's injected fault
   return e == cudaSuccess ? WEIR_OK : cuda_failed(c, e, "kernel launch");
 }
 

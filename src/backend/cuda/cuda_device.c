@@ -45,9 +45,9 @@ static weir_status load_props(int index, device_props *out) {
   device_props *p = &props[index];
   if (!p->loaded) {
     struct cudaDeviceProp dp;
-    st = weir__cuda_check(cudaGetDeviceProperties(&dp, index), "cudaGetDeviceProperties");
+    st = WEIR__CUDA_CHECK(cudaGetDeviceProperties(&dp, index), "cudaGetDeviceProperties");
     if (st == WEIR_OK)
-      st = weir__cuda_check(cudaDeviceGetPCIBusId(p->pci_bus_id, (int)sizeof p->pci_bus_id, index),
+      st = WEIR__CUDA_CHECK(cudaDeviceGetPCIBusId(p->pci_bus_id, (int)sizeof p->pci_bus_id, index),
                             "cudaDeviceGetPCIBusId");
     if (st == WEIR_OK) {
       snprintf(p->name, sizeof p->name, "%s", dp.name);
@@ -79,7 +79,7 @@ weir_status weir__cuda_device_info(int index, weir_device_info *info) {
   /* Free memory changes with every allocation anywhere on the device: read it each time. */
   size_t free_bytes = 0, total_bytes = 0;
   int prev = weir__cuda_device_enter(index);
-  st = weir__cuda_check(cudaMemGetInfo(&free_bytes, &total_bytes), "cudaMemGetInfo");
+  st = WEIR__CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes), "cudaMemGetInfo");
   weir__cuda_device_restore(prev);
   if (st != WEIR_OK) return st;
 

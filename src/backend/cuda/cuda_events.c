@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "backend/cuda/cuda_internal.h"
 #include "core/error_internal.h"
 
@@ -33,12 +34,12 @@ static weir_status event_get(int dev, weir__cuda_event **out) {
   }
   pthread_mutex_unlock(&p->mu);
   if (!e) {
-    e = calloc(1, sizeof *e);
+    e = weir__calloc(1, sizeof *e);
     if (!e) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "out of memory creating a CUDA event");
     int prev = weir__cuda_device_enter(dev);
     /* No timing: recording and waiting are cheaper without it. */
     weir_status st =
-        weir__cuda_check(cudaEventCreateWithFlags(&e->event, cudaEventDisableTiming), "cudaEventCreateWithFlags");
+        WEIR__CUDA_CHECK(cudaEventCreateWithFlags(&e->event, cudaEventDisableTiming), "cudaEventCreateWithFlags");
     weir__cuda_device_restore(prev);
     if (st != WEIR_OK) {
       free(e);
@@ -72,7 +73,7 @@ weir_status weir__cuda_event_record_on(weir__cuda_stream *st, weir__cuda_event *
   weir_status rc = event_get(st->device, &e);
   if (rc != WEIR_OK) return rc;
   int prev = weir__cuda_device_enter(st->device);
-  rc = weir__cuda_check(cudaEventRecord(e->event, st->stream), "cudaEventRecord");
+  rc = WEIR__CUDA_CHECK(cudaEventRecord(e->event, st->stream), "cudaEventRecord");
   weir__cuda_device_restore(prev);
   if (rc != WEIR_OK) {
     event_put(e);
@@ -94,7 +95,7 @@ weir_status weir__cuda_event_record(weir__stream *s, void **out) {
 
 weir_status weir__cuda_stream_wait(cudaStream_t stream, weir__cuda_event *e) {
   /* Works across devices: the wait is on the GPU, the host does not block. */
-  return weir__cuda_check(cudaStreamWaitEvent(stream, e->event, 0), "cudaStreamWaitEvent");
+  return WEIR__CUDA_CHECK(cudaStreamWaitEvent(stream, e->event, 0), "cudaStreamWaitEvent");
 }
 
 weir_status weir__cuda_event_wait_on(weir__stream *s, void *event) {
@@ -107,7 +108,7 @@ weir_status weir__cuda_event_wait_on(weir__stream *s, void *event) {
 weir_status weir__cuda_event_sync(void *event) {
   if (!event) return WEIR_OK;
   weir__cuda_event *e = event;
-  return weir__cuda_check(cudaEventSynchronize(e->event), "cudaEventSynchronize");
+  return WEIR__CUDA_CHECK(cudaEventSynchronize(e->event), "cudaEventSynchronize");
 }
 
 void weir__cuda_event_free(void *event) {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "backend/cuda/cuda_internal.h"
 #include "core/error_internal.h"
 
@@ -32,12 +33,14 @@ weir_status weir__cuda_host_alloc(size_t nbytes, void **out) {
   void *p = NULL;
   if (nbytes >= PIN_MIN) {
     /* Portable: pinned for every device's context, not only the current one. */
-    if (cudaHostAlloc(&p, nbytes, cudaHostAllocPortable) == cudaSuccess) {
+    cudaError_t e = weir__cuda_should_fail() ? cudaErrorMemoryAllocation /* a test's injected fault */
+                                             : cudaHostAlloc(&p, nbytes, cudaHostAllocPortable);
+    if (e == cudaSuccess) {
       *out = p;
       return WEIR_OK;
     }
     (void)cudaGetLastError();
-    unpinned *u = malloc(sizeof *u);
+    unpinned *u = weir__malloc(sizeof *u);
     if (u && posix_memalign(&p, 64, nbytes) == 0) {
       u->ptr = p;
       pthread_mutex_lock(&mu);

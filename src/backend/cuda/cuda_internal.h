@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "backend/backend.h"
+#include "core/fault_injection.h"
 #include "core/runtime.h" /* struct weir__stream: device, index, backend_data */
 #include "weir/error.h"
 
@@ -35,6 +36,11 @@ typedef struct weir__cuda_ctx {
    "CUDA error in <call>: <description>" and returns WEIR_ERR_OUT_OF_MEMORY for allocation
    failures, WEIR_ERR_DEVICE for the rest. */
 weir_status weir__cuda_check(cudaError_t e, const char *call);
+/* Every checked runtime call goes through this: when a test armed an injected CUDA failure
+   (core/fault_injection.h) the call is skipped, so nothing it would create leaks, and it reports
+   cudaErrorUnknown. */
+#define WEIR__CUDA_CHECK(expr, call) \
+  (weir__cuda_should_fail() ? weir__cuda_check(cudaErrorUnknown, call " (injected)") : weir__cuda_check((expr), call))
 
 /* Makes dev the calling thread's current device and returns the previous one (-1 if unknown),
    for functions any thread may call: they put the caller's device back with

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "backend/cuda/cuda_internal.h"
 #include "core/error_internal.h"
 
@@ -10,7 +11,7 @@
 static weir_status enter_stream(weir__stream *s, weir__cuda_stream **out) {
   weir__cuda_stream *st = s->backend_data;
   *out = st;
-  return weir__cuda_check(cudaSetDevice(st->device), "cudaSetDevice");
+  return WEIR__CUDA_CHECK(cudaSetDevice(st->device), "cudaSetDevice");
 }
 
 weir_status weir__cuda_copy_h2d(weir__stream *s, void *dst, const void *host_src, size_t n) {
@@ -18,7 +19,7 @@ weir_status weir__cuda_copy_h2d(weir__stream *s, void *dst, const void *host_src
   weir__cuda_stream *st = NULL;
   weir_status rc = enter_stream(s, &st);
   if (rc != WEIR_OK) return rc;
-  return weir__cuda_check(cudaMemcpyAsync(dst, host_src, n, cudaMemcpyHostToDevice, st->stream),
+  return WEIR__CUDA_CHECK(cudaMemcpyAsync(dst, host_src, n, cudaMemcpyHostToDevice, st->stream),
                           "cudaMemcpyAsync (host to device)");
 }
 
@@ -57,12 +58,12 @@ weir_status weir__cuda_copy_d2d(weir__stream *s, void *dst, const void *src, int
   weir_status rc = enter_stream(s, &st);
   if (rc != WEIR_OK) return rc;
   if (src_index == st->device)
-    return weir__cuda_check(cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToDevice, st->stream),
+    return WEIR__CUDA_CHECK(cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToDevice, st->stream),
                             "cudaMemcpyAsync (device to device)");
   if (src_index < 0 || src_index >= weir__cuda_device_count())
     return weir__fail(WEIR_ERR_INDEX, "copy from Device(gpu, %d), which does not exist", src_index);
   ensure_peer_access(st->device, src_index);
-  return weir__cuda_check(cudaMemcpyPeerAsync(dst, st->device, src, src_index, n, st->stream),
+  return WEIR__CUDA_CHECK(cudaMemcpyPeerAsync(dst, st->device, src, src_index, n, st->stream),
                           "cudaMemcpyPeerAsync");
 }
 
@@ -85,9 +86,9 @@ static weir_status transfer_get(int dev, transfer_stream **out) {
   if (t) transfer_free[dev] = t->next;
   pthread_mutex_unlock(&transfer_mu);
   if (!t) {
-    t = calloc(1, sizeof *t);
+    t = weir__calloc(1, sizeof *t);
     if (!t) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "out of memory creating a transfer stream");
-    weir_status rc = weir__cuda_check(cudaStreamCreateWithFlags(&t->stream, cudaStreamNonBlocking),
+    weir_status rc = WEIR__CUDA_CHECK(cudaStreamCreateWithFlags(&t->stream, cudaStreamNonBlocking),
                                       "cudaStreamCreateWithFlags");
     if (rc != WEIR_OK) {
       free(t);
@@ -117,9 +118,9 @@ weir_status weir__cuda_read_to_host(int index, void *host_dst, const void *src, 
   }
   if (after) rc = weir__cuda_stream_wait(t->stream, after);
   if (rc == WEIR_OK && n > 0)
-    rc = weir__cuda_check(cudaMemcpyAsync(host_dst, src, n, cudaMemcpyDeviceToHost, t->stream),
+    rc = WEIR__CUDA_CHECK(cudaMemcpyAsync(host_dst, src, n, cudaMemcpyDeviceToHost, t->stream),
                           "cudaMemcpyAsync (device to host)");
-  if (rc == WEIR_OK) rc = weir__cuda_check(cudaStreamSynchronize(t->stream), "cudaStreamSynchronize");
+  if (rc == WEIR_OK) rc = WEIR__CUDA_CHECK(cudaStreamSynchronize(t->stream), "cudaStreamSynchronize");
   else if (cudaStreamSynchronize(t->stream) != cudaSuccess) (void)cudaGetLastError(); /* before reuse */
   transfer_put(index, t);
   weir__cuda_device_restore(prev);

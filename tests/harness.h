@@ -25,6 +25,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__GLIBC__) || __has_include(<execinfo.h>)
+#include <execinfo.h>
+#define H_HAVE_BACKTRACE 1
+#endif
 
 #include <weir/weir.h>
 
@@ -148,8 +152,53 @@ static void h_on_alarm(int sig) {
   _exit(1);
 }
 
+/* A crash prints the test case and a backtrace to stderr, then dies of the same signal (so the
+   exit status and a core dump are what they would have been). Only async-signal-safe calls, but
+   backtrace(), which h_init calls once so its first-use loading is done before any crash. */
+static void h_on_crash(int sig) {
+  static const char head[] = "\n*** fatal signal ";
+  char num[2] = {(char)('0' + sig / 10 % 10), (char)('0' + sig % 10)}; /* signals are < 100 */
+  ssize_t w_ __attribute__((unused));
+  w_ = write(2, head, sizeof head - 1);
+  w_ = write(2, num + (sig < 10), sig < 10 ? 1 : 2);
+  if (h_state.test) {
+    w_ = write(2, " in test ", 9);
+    w_ = write(2, h_state.test, strlen(h_state.test));
+  }
+  w_ = write(2, "; backtrace:\n", 13);
+#ifdef H_HAVE_BACKTRACE
+  void *frames[64];
+  int n = backtrace(frames, 64);
+  backtrace_symbols_fd(frames, n, 2);
+#endif
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+static inline void h_install_crash_handlers(void) {
+#ifdef H_HAVE_BACKTRACE
+  void *warm[1];
+  (void)backtrace(warm, 1);
+#endif
+  static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+    struct sigaction old;
+    /* leave a handler someone installed already (a sanitizer's report is better than ours) */
+    if (sigaction(sigs[i], NULL, &old) != 0 || (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL) continue;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = h_on_crash;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_NODEFER; /* the re-raise in the handler then takes effect at once */
+    sigaction(sigs[i], &sa, NULL);
+  }
+}
+
 /* Call first in main. */
 static inline void h_init(const char *name) {
+  /* Line-buffered even into a file or pipe, so the progress printed before a crash survives it. */
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  h_install_crash_handlers();
   const char *s = getenv("WEIR_TEST_SEED");
   h_state.seed = s ? strtoull(s, NULL, 0) : ((uint64_t)time(NULL) * 1000003u) ^ ((uint64_t)getpid() << 20);
   h_state.rng = h_state.seed;

@@ -108,7 +108,12 @@ weir_status weir__cuda_event_wait_on(weir__stream *s, void *event) {
 weir_status weir__cuda_event_sync(void *event) {
   if (!event) return WEIR_OK;
   weir__cuda_event *e = event;
-  return WEIR__CUDA_CHECK(cudaEventSynchronize(e->event), "cudaEventSynchronize");
+  weir_status rc = WEIR__CUDA_CHECK(cudaEventSynchronize(e->event), "cudaEventSynchronize");
+  /* Some callers ignore the status and rely on the wait for memory lifetimes (the core's
+     release_residency frees a host source after it): when the checked call failed (an injected
+     fault skips it), still wait, so the failure is reported without freeing memory in use. */
+  if (rc != WEIR_OK && cudaEventSynchronize(e->event) != cudaSuccess) (void)cudaGetLastError();
+  return rc;
 }
 
 void weir__cuda_event_free(void *event) {

@@ -121,7 +121,12 @@ weir_status weir__cuda_read_to_host(int index, void *host_dst, const void *src, 
     rc = WEIR__CUDA_CHECK(cudaMemcpyAsync(host_dst, src, n, cudaMemcpyDeviceToHost, t->stream),
                           "cudaMemcpyAsync (device to host)");
   if (rc == WEIR_OK) rc = WEIR__CUDA_CHECK(cudaStreamSynchronize(t->stream), "cudaStreamSynchronize");
-  else if (cudaStreamSynchronize(t->stream) != cudaSuccess) (void)cudaGetLastError(); /* before reuse */
+  /* On any failure, the checked synchronize included (an injected fault skips it), the copy may
+     still be in flight: wait for it before the stream is reused and before the caller frees
+     host_dst. A pinned host_dst goes back to the host cache, which keeps its free-list link in the
+     block's first bytes; a late DMA overwrote that link and the next trim or allocation of that
+     class followed a pointer made of float data (the segfault of test_gpu_faults). */
+  if (rc != WEIR_OK && cudaStreamSynchronize(t->stream) != cudaSuccess) (void)cudaGetLastError();
   transfer_put(index, t);
   weir__cuda_device_restore(prev);
   return rc;

@@ -5,7 +5,10 @@
 #                         the Python module python/weir/core*.so)
 #   make demo             build, then run every example program in order, in C and in Python
 #   make test             ctest in build/, the Python tests (pytest python/tests), then the C
-#                         tests under ASan+UBSan (build-asan/) and under TSan (build-tsan/)
+#                         tests under ASan+UBSan (build-asan/) and under TSan (build-tsan/),
+#                         then `make fuzz`
+#   make fuzz             build the libFuzzer targets (build-fuzz/, clang, ASan+UBSan) and run
+#                         each for FUZZ_SECONDS (default 60), then the Python fuzzer as long
 #   make bench            build, then run every benchmark: bench/*.c, bench/ops_cpu.py, and the
 #                         peer comparison bench/peers/run.py (JSON, table and plot in build/bench/peers)
 #   make install PREFIX=/usr/local
@@ -13,7 +16,7 @@
 #
 # Variables: JOBS (parallel jobs, default: all cores), CMAKE_ARGS (extra -D options for every
 # build directory, e.g. CMAKE_ARGS=-DWEIR_CUDA=OFF), PREFIX, PYTHON (default python3: the
-# interpreter the extension is built for and the Python tests run with).
+# interpreter the extension is built for and the Python tests run with), FUZZ_SECONDS.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -30,6 +33,12 @@ comma := ,
 # Sanitizer builds: the C tests only, optimized with debug info for readable reports.
 SANITIZE_ARGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEIR_BUILD_TESTS=ON \
                  -DWEIR_BUILD_EXAMPLES=OFF -DWEIR_BUILD_BENCH=OFF
+
+# The fuzz build (fuzz/README.md): clang and libFuzzer, ASan+UBSan, the CPU backend only.
+FUZZ_SECONDS ?= 60
+FUZZ_ARGS := -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEIR_FUZZ=ON \
+             -DWEIR_SANITIZE=address$(comma)undefined -DWEIR_CUDA=OFF -DWEIR_BUILD_TESTS=OFF \
+             -DWEIR_BUILD_EXAMPLES=OFF -DWEIR_BUILD_BENCH=OFF -DWEIR_FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 EXAMPLES := $(basename $(notdir $(sort $(wildcard examples/*.c))))
 BENCHES := $(basename $(notdir $(sort $(wildcard bench/*.c))))
@@ -51,7 +60,7 @@ define ctest
 	cd $(1) && ctest --output-on-failure -j $(JOBS)
 endef
 
-.PHONY: all setup demo test bench install clean
+.PHONY: all setup demo test fuzz bench install clean
 
 setup:
 	@bash scripts/setup.sh
@@ -75,6 +84,14 @@ test: setup
 	$(call ctest,build-asan)
 	$(call cmake_build,build-tsan,$(SANITIZE_ARGS) -DWEIR_SANITIZE=thread)
 	$(call ctest,build-tsan)
+	@$(MAKE) --no-print-directory fuzz
+
+fuzz: setup
+	@command -v clang >/dev/null || { echo "make fuzz: needs clang with libFuzzer (scripts/setup.sh installs clang and libclang-rt-dev)" >&2; exit 1; }
+	$(call cmake_build,build-fuzz,$(FUZZ_ARGS))
+	cd build-fuzz && ctest --output-on-failure -L fuzz
+	$(call cmake_build,build,$(PYTHON_ARGS))
+	PYTHONPATH=python $(PYTHON) fuzz/python/fuzz_python.py --seconds $(FUZZ_SECONDS)
 
 bench: all
 	@mkdir -p build/bench; : >build/bench/weir.out; \
@@ -91,4 +108,4 @@ install: all
 	cmake --install build --prefix "$(PREFIX)"
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz

@@ -54,6 +54,18 @@ need libopenblas-dev required openblas
 python_header() {
   python3 -c 'import os, sysconfig; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))'
 }
+# The fuzz targets (make test, make fuzz): clang with libFuzzer and the sanitizer runtimes.
+libfuzzer() {
+  local dir
+  dir=$(mktemp -d) || return 1
+  printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$dir/f.c"
+  clang -fsanitize=fuzzer,address,undefined "$dir/f.c" -o "$dir/f"
+  local rc=$?
+  rm -rf "$dir"
+  return $rc
+}
+need clang optional have clang
+need libclang-rt-dev optional libfuzzer
 need python3 required have python3
 need python3-dev required python_header
 need python3-numpy optional python3 -c 'import numpy'

@@ -168,7 +168,9 @@ weir_status weir_stack(weir_array **out, const weir_array *const *arrays, int n,
 /* split along axis. sections: n equal parts (n >= 1 must divide the axis length;
    indices_or_sections unused, may be NULL); outs gets n arrays. Otherwise indices_or_sections has n
    >= 0 split points (Python slice bounds: negative ones count from the end, out-of-range ones clamp,
-   decreasing ones give empty parts) and outs gets n + 1 arrays. On failure no out is set. */
+   decreasing ones give empty parts) and outs gets n + 1 arrays. An empty axis splits into at most
+   65536 sections (more is WEIR_ERR_INVALID_ARGUMENT: each part is an array). On failure no out is
+   set. */
 weir_status weir_split(weir_array **outs, const weir_array *a, const int64_t *indices_or_sections, int n,
                        bool sections, int axis, weir_stream s);
 /* pad (constant mode): pad_before[i] / pad_after[i] >= 0 elements of value (converted to a's dtype)

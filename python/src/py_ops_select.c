@@ -243,6 +243,11 @@ static PyObject *f_split(PyObject *self, PyObject *args, PyObject *kw) {
       goto done;
     }
     n = PySequence_Fast_GET_SIZE(seq);
+    if (n >= INT32_MAX) {
+      Py_DECREF(seq);
+      PyErr_Format(PyExc_ValueError, "split: too many indices (%zd)", n);
+      goto done;
+    }
     idx = PyMem_Malloc(sizeof(int64_t) * (size_t)(n + 1));
     for (Py_ssize_t i = 0; idx && i < n; i++) {
       idx[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(seq, i));

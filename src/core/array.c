@@ -82,16 +82,19 @@ static weir_array *node_alloc(int ndim, int nin) {
 weir_status weir__node_make(weir_array **out, weir__prim prim, const weir__params *params,
                             weir_array *const *inputs, int nin, const int64_t *shape, int ndim, weir_dtype dtype,
                             weir_stream resolved) {
+  /* Every op validates its shapes; this also catches a result shape an op derived without a
+     check, and gives the size of an empty shape without multiplying its other dims, which may
+     be huge: (2^62, 2, 0) overflowed multiplied in order. */
+  int64_t size;
+  weir_status st = weir__shape_size(shape, ndim, weir__prim_name(prim), &size);
+  if (st != WEIR_OK) return st;
   weir_array *a = node_alloc(ndim, nin);
   if (!a) return weir__fail(WEIR_ERR_OUT_OF_MEMORY, "out of memory building a %s node", weir__prim_name(prim));
   a->prim = prim;
   a->dtype = dtype;
   a->ndim = ndim;
-  a->size = 1;
-  for (int i = 0; i < ndim; i++) {
-    a->shape[i] = shape[i];
-    a->size *= shape[i];
-  }
+  a->size = size;
+  for (int i = 0; i < ndim; i++) a->shape[i] = shape[i];
   if (params) a->params = *params;
   a->nin = nin;
   for (int i = 0; i < nin; i++) a->inputs[i] = weir_array_retain(inputs[i]);

@@ -158,13 +158,16 @@ weir_status weir_stack(weir_array **out, const weir_array *const *arrays, int n,
   return st;
 }
 
+#define WEIR__SPLIT_MAX_EMPTY 65536
+
 weir_status weir_split(weir_array **outs, const weir_array *a, const int64_t *indices_or_sections, int n,
                        bool sections, int axis, weir_stream s) {
   if (!outs) return weir__null_arg("weir_split", "outs");
   if (!a) return weir__null_arg("weir_split", "a");
   if (sections && n < 1)
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "split: the number of sections must be >= 1, got %d", n);
-  if (!sections && n < 0) return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "split: n must be >= 0, got %d", n);
+  if (!sections && (n < 0 || n == INT32_MAX))
+    return weir__fail(WEIR_ERR_INVALID_ARGUMENT, "split: n must be in [0, %d), got %d", INT32_MAX, n);
   if (!sections && n > 0 && !indices_or_sections) return weir__null_arg("weir_split", "indices_or_sections");
   weir_stream rs;
   weir_status st = weir__resolve_stream(s, &rs);
@@ -176,6 +179,12 @@ weir_status weir_split(weir_array **outs, const weir_array *a, const int64_t *in
     return weir__fail(WEIR_ERR_INVALID_ARGUMENT,
                       "split: an axis of length %lld cannot be split into %d equal sections (axis %d)",
                       (long long)len, n, ax);
+  /* Only an empty axis splits into more sections than its length: each is an array (a node), so a
+     count of 2^31 from one int would exhaust memory building them. */
+  if (sections && len == 0 && n > WEIR__SPLIT_MAX_EMPTY)
+    return weir__fail(WEIR_ERR_INVALID_ARGUMENT,
+                      "split: %d sections of an empty axis (axis %d) would make %d empty arrays; at most %d", n, ax,
+                      n, WEIR__SPLIT_MAX_EMPTY);
   if ((st = weir__check_dtype_on(&rs, a->dtype, "split")) != WEIR_OK) return st;
   int nparts = sections ? n : n + 1;
   weir_array **parts = weir__calloc((size_t)nparts, sizeof *parts);

@@ -1,0 +1,60 @@
+/* Regression tests for what the fuzzers found (fuzz/README.md lists each finding; the inputs
+   themselves are in fuzz/corpus/, replayed by the ctest fuzz_api_corpus). Each test here states
+   the finding in plain calls. */
+#include "harness.h"
+
+#define CPU WEIR_CPU_DEVICE
+
+/* Empty shapes whose other dims multiply past int64, (2^62, 2, 0): weir__node_make multiplied
+   the dims in order to get the size, and 2^62 * 2 overflowed before the 0 (UBSan). Such shapes
+   are valid (size 0); they must build, go through ops and evaluate. */
+static void test_zero_size_with_huge_dims(void) {
+  const int64_t big = (int64_t)1 << 62;
+  weir_array *a = NULL, *b = NULL, *r = NULL, *sum = NULL, *total = NULL, *t = NULL, *c = NULL;
+  CHECK_OK(weir_zeros(&a, (const int64_t[]){big, 2, 0}, 3, WEIR_FLOAT32, weir_on(CPU)));
+  CHECK_OK(weir_ones(&b, (const int64_t[]){1, 1, 1}, 3, WEIR_FLOAT32, weir_on(CPU)));
+  if (!a || !b) return;
+  CHECK_EQ_INT(weir_array_size(a), 0);
+  CHECK_OK(weir_reshape(&r, a, (const int64_t[]){0, 2, big}, 3, weir_on(CPU)));
+  CHECK_OK(weir_add(&sum, a, b, weir_on(CPU)));
+  CHECK_OK(weir_transpose(&t, a, NULL, 0, weir_on(CPU)));
+  CHECK_OK(weir_astype(&c, a, WEIR_INT8, weir_on(CPU)));
+  CHECK_OK(weir_sum(&total, a, NULL, 0, false, weir_on(CPU)));
+  weir_array *all[] = {a, r, sum, t, c, total};
+  CHECK_OK(weir_eval(all, 6));
+  for (int i = 1; i < 5; i++) CHECK(all[i] && weir_array_size(all[i]) == 0);
+  double v = -1;
+  CHECK_OK(weir_array_item_double(total, &v));
+  CHECK_CLOSE(v, 0.0, 0);
+  for (int i = 0; i < 6; i++) weir_array_free(all[i]);
+  weir_array_free(b);
+}
+
+/* split of an empty axis into INT32_MAX sections: every count divides 0, and each part is a node,
+   so one int from Python (mx.split(mx.zeros((0,)), 2**31 - 1)) built 2^31 arrays and the
+   process was killed for memory. n + 1 parts overflowed int for n == INT32_MAX indices. */
+static void test_split_counts(void) {
+  weir_array *a = NULL, *outs[4] = {NULL};
+  CHECK_OK(weir_zeros(&a, (const int64_t[]){0, 3}, 2, WEIR_FLOAT32, weir_on(CPU)));
+  if (!a) return;
+  CHECK_STATUS(weir_split(outs, a, NULL, INT32_MAX, true, 0, weir_on(CPU)), WEIR_ERR_INVALID_ARGUMENT);
+  CHECK_ERR_MENTIONS("empty axis");
+  CHECK(outs[0] == NULL);
+  CHECK_STATUS(weir_split(outs, a, (const int64_t[]){0}, INT32_MAX, false, 0, weir_on(CPU)),
+               WEIR_ERR_INVALID_ARGUMENT);
+  CHECK(outs[0] == NULL);
+  /* a few sections of an empty axis still work (numpy's np.split(np.zeros((0, 3)), 3)) */
+  CHECK_OK(weir_split(outs, a, NULL, 3, true, 0, weir_on(CPU)));
+  for (int i = 0; i < 3; i++) {
+    CHECK(outs[i] && weir_array_size(outs[i]) == 0 && weir_array_ndim(outs[i]) == 2);
+    weir_array_free(outs[i]);
+  }
+  weir_array_free(a);
+}
+
+int main(void) {
+  h_init("test_fuzz_regressions");
+  H_RUN(test_zero_size_with_huge_dims);
+  H_RUN(test_split_counts);
+  return h_finish();
+}

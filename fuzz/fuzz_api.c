@@ -144,7 +144,8 @@ static void check_shape(const weir_array *a, const char *what) {
 /* Keeps a result: an op's status and out. A result too large to keep is freed unevaluated, or
    evaluated under a memory limit (EVAL_LIMIT) it is larger than: that must fail. */
 #define EVAL_LIMIT ((size_t)64 << 20)
-void fz_put(fz *f, weir_status st, weir_array *out, const char *what) {
+void fz_put(fz *f, weir_status st, weir_array **outp, const char *what) {
+  weir_array *out = *outp; /* read after the op ran (a pointer argument: no order of evaluation to rely on) */
   fz_check(st, what);
   if (st != WEIR_OK) {
     if (out) fz_die("%s failed (%s) but set its result", what, weir_last_error());
@@ -215,13 +216,13 @@ static void step_create(fz *f) {
   weir_array *out = NULL;
   weir_status st;
   switch (fz_u8(f) % 9) {
-  case 0: st = weir_zeros(&out, shape, nd, t, s); fz_put(f, st, out, "weir_zeros"); break;
-  case 1: st = weir_ones(&out, shape, nd, t, s); fz_put(f, st, out, "weir_ones"); break;
-  case 2: st = weir_full(&out, shape, nd, fz_double(f), t, s); fz_put(f, st, out, "weir_full"); break;
+  case 0: st = weir_zeros(&out, shape, nd, t, s); fz_put(f, st, &out, "weir_zeros"); break;
+  case 1: st = weir_ones(&out, shape, nd, t, s); fz_put(f, st, &out, "weir_ones"); break;
+  case 2: st = weir_full(&out, shape, nd, fz_double(f), t, s); fz_put(f, st, &out, "weir_full"); break;
   case 3: {
     double a = fz_double(f), b = fz_double(f), c = fz_double(f);
     st = weir_arange(&out, a, b, c, t, s);
-    fz_put(f, st, out, "weir_arange");
+    fz_put(f, st, &out, "weir_arange");
     break;
   }
   case 4: {
@@ -238,23 +239,30 @@ static void step_create(fz *f) {
     for (size_t i = 0; data && i < (size_t)size * es; i++) data[i] = fz_u8(f) ^ (uint8_t)i;
     st = weir_array_from_data(&out, data, shape, nd, t);
     free(data);
-    fz_put(f, st, out, "weir_array_from_data");
+    fz_put(f, st, &out, "weir_array_from_data");
     break;
   }
-  case 5: st = weir_array_from_scalar(&out, fz_double(f), t); fz_put(f, st, out, "weir_array_from_scalar"); break;
+  case 5: st = weir_array_from_scalar(&out, fz_double(f), t); fz_put(f, st, &out, "weir_array_from_scalar"); break;
   case 6: {
     double a = fz_double(f), b = fz_double(f);
     weir_array *key = fz_u8(f) % 2 ? fz_arr(f) : NULL;
     if (fz_u8(f) % 2) st = weir_random_normal(&out, shape, nd, t, a, b, key, s);
     else st = weir_random_uniform(&out, shape, nd, t, a, b, key, s);
-    fz_put(f, st, out, "weir_random_normal/uniform");
+    fz_put(f, st, &out, "weir_random_normal/uniform");
     break;
   }
-  case 7: st = weir_eye(&out, dim(f), dim(f), fz_signed(f, 4, 2), t, s); fz_put(f, st, out, "weir_eye"); break;
+  case 7: {
+    int64_t n = dim(f), m = dim(f), k = fz_signed(f, 4, 2);
+    st = weir_eye(&out, n, m, k, t, s);
+    fz_put(f, st, &out, "weir_eye");
+    break;
+  }
   default: {
     double a = fz_double(f), b = fz_double(f);
-    st = weir_linspace(&out, a, b, dim(f), fz_u8(f) % 2, t, s);
-    fz_put(f, st, out, "weir_linspace");
+    int64_t num = dim(f);
+    bool endpoint = fz_u8(f) % 2;
+    st = weir_linspace(&out, a, b, num, endpoint, t, s);
+    fz_put(f, st, &out, "weir_linspace");
   }
   }
 }
@@ -283,11 +291,11 @@ static void step_elementwise(fz *f) {
   if (fz_u8(f) % 2) {
     unsigned i = fz_u8(f) % COUNT(binaries);
     weir_array *a = fz_arr(f), *b = fz_arr(f);
-    fz_put(f, binaries[i].fn(&out, a, b, fz_stream(f)), out, binaries[i].name);
+    fz_put(f, binaries[i].fn(&out, a, b, fz_stream(f)), &out, binaries[i].name);
   } else {
     unsigned i = fz_u8(f) % COUNT(unaries);
     weir_array *a = fz_arr(f);
-    fz_put(f, unaries[i].fn(&out, a, fz_stream(f)), out, unaries[i].name);
+    fz_put(f, unaries[i].fn(&out, a, fz_stream(f)), &out, unaries[i].name);
   }
 }
 
@@ -311,17 +319,17 @@ static void step_reduce(fz *f) {
   weir_stream s = fz_stream(f);
   unsigned k = fz_u8(f) % (COUNT(reductions) + 4);
   if (k < COUNT(reductions)) {
-    fz_put(f, reductions[k].fn(&out, a, ax, n, keep, s), out, reductions[k].name);
+    fz_put(f, reductions[k].fn(&out, a, ax, n, keep, s), &out, reductions[k].name);
   } else if (k == COUNT(reductions)) {
     int ddof = (int)fz_small(f, 3);
     weir_status st = fz_u8(f) % 2 ? weir_var(&out, a, ax, n, keep, ddof, s) : weir_std(&out, a, ax, n, keep, ddof, s);
-    fz_put(f, st, out, "weir_var/std");
+    fz_put(f, st, &out, "weir_var/std");
   } else if (k == COUNT(reductions) + 1) {
-    fz_put(f, weir_softmax(&out, a, ax, n, s), out, "weir_softmax");
+    fz_put(f, weir_softmax(&out, a, ax, n, s), &out, "weir_softmax");
   } else if (k == COUNT(reductions) + 2) {
-    fz_put(f, weir_argmax(&out, a, axes[0], keep, s), out, "weir_argmax");
+    fz_put(f, weir_argmax(&out, a, axes[0], keep, s), &out, "weir_argmax");
   } else {
-    fz_put(f, weir_argmin(&out, a, axes[0], keep, s), out, "weir_argmin");
+    fz_put(f, weir_argmin(&out, a, axes[0], keep, s), &out, "weir_argmin");
   }
 }
 
@@ -335,7 +343,7 @@ static void step_shape(fz *f) {
     int nd = fz_shape(f, shape);
     if (nd > 0 && fz_u8(f) % 2) shape[fz_u8(f) % nd % SHAPE_BUF] = -1; /* infer one dim */
     st = weir_reshape(&out, a, shape, nd, fz_stream(f));
-    fz_put(f, st, out, "weir_reshape");
+    fz_put(f, st, &out, "weir_reshape");
     break;
   }
   case 1: {
@@ -344,8 +352,9 @@ static void step_shape(fz *f) {
     int first = fz_u8(f);
     for (int i = 0; i < SHAPE_BUF; i++) perm[i] = (first + i * (1 + first % 3)) % (n > 0 && n < 8 ? n : 5);
     if (fz_u8(f) % 4 == 0) perm[fz_u8(f) % SHAPE_BUF] = fz_axis(f);
-    st = weir_transpose(&out, a, fz_u8(f) % 5 ? perm : NULL, n, fz_stream(f));
-    fz_put(f, st, out, "weir_transpose");
+    const int *p = fz_u8(f) % 5 ? perm : NULL;
+    st = weir_transpose(&out, a, p, n, fz_stream(f));
+    fz_put(f, st, &out, "weir_transpose");
     break;
   }
   case 2: {
@@ -357,21 +366,22 @@ static void step_shape(fz *f) {
     }
     bool null = fz_u8(f) % 16 == 0;
     st = weir_slice(&out, a, null ? NULL : start, stop, step, fz_stream(f));
-    fz_put(f, st, out, "weir_slice");
+    fz_put(f, st, &out, "weir_slice");
     break;
   }
   case 3: {
     int64_t before[WEIR_MAX_NDIM], after[WEIR_MAX_NDIM];
     for (int i = 0; i < WEIR_MAX_NDIM; i++) before[i] = fz_small(f, 2), after[i] = fz_small(f, 2);
-    st = weir_pad(&out, a, before, after, fz_double(f), fz_stream(f));
-    fz_put(f, st, out, "weir_pad");
+    double v = fz_double(f);
+    st = weir_pad(&out, a, before, after, v, fz_stream(f));
+    fz_put(f, st, &out, "weir_pad");
     break;
   }
   case 4: {
     int nd = fz_shape(f, shape);
     weir_stream s = fz_stream(f);
-    if (fz_u8(f) % 2) st = weir_broadcast_to(&out, a, shape, nd, s), fz_put(f, st, out, "weir_broadcast_to");
-    else st = weir_tile(&out, a, shape, nd, s), fz_put(f, st, out, "weir_tile");
+    if (fz_u8(f) % 2) st = weir_broadcast_to(&out, a, shape, nd, s), fz_put(f, st, &out, "weir_broadcast_to");
+    else st = weir_tile(&out, a, shape, nd, s), fz_put(f, st, &out, "weir_tile");
     break;
   }
   default: {
@@ -380,14 +390,19 @@ static void step_shape(fz *f) {
     int axes[9];
     int n;
     switch (fz_u8(f) % 8) {
-    case 0: fz_put(f, weir_flatten(&out, a, x, y, s), out, "weir_flatten"); break;
-    case 1: fz_put(f, weir_swapaxes(&out, a, x, y, s), out, "weir_swapaxes"); break;
-    case 2: fz_put(f, weir_moveaxis(&out, a, x, y, s), out, "weir_moveaxis"); break;
-    case 3: n = axes_arg(f, axes), fz_put(f, weir_expand_dims(&out, a, axes, n, s), out, "weir_expand_dims"); break;
-    case 4: n = axes_arg(f, axes), fz_put(f, weir_squeeze(&out, a, n ? axes : NULL, n, s), out, "weir_squeeze"); break;
-    case 5: fz_put(f, weir_repeat(&out, a, fz_small(f, 3), x, fz_u8(f) % 2, s), out, "weir_repeat"); break;
-    case 6: fz_put(f, weir_tril(&out, a, fz_signed(f, 4, 2), s), out, "weir_tril"); break;
-    default: fz_put(f, weir_triu(&out, a, fz_signed(f, 4, 2), s), out, "weir_triu");
+    case 0: fz_put(f, weir_flatten(&out, a, x, y, s), &out, "weir_flatten"); break;
+    case 1: fz_put(f, weir_swapaxes(&out, a, x, y, s), &out, "weir_swapaxes"); break;
+    case 2: fz_put(f, weir_moveaxis(&out, a, x, y, s), &out, "weir_moveaxis"); break;
+    case 3: n = axes_arg(f, axes), fz_put(f, weir_expand_dims(&out, a, axes, n, s), &out, "weir_expand_dims"); break;
+    case 4: n = axes_arg(f, axes), fz_put(f, weir_squeeze(&out, a, n ? axes : NULL, n, s), &out, "weir_squeeze"); break;
+    case 5: {
+      int64_t r = fz_small(f, 3);
+      bool flat = fz_u8(f) % 2;
+      fz_put(f, weir_repeat(&out, a, r, x, flat, s), &out, "weir_repeat");
+      break;
+    }
+    case 6: fz_put(f, weir_tril(&out, a, fz_signed(f, 4, 2), s), &out, "weir_tril"); break;
+    default: fz_put(f, weir_triu(&out, a, fz_signed(f, 4, 2), s), &out, "weir_triu");
     }
   }
   }
@@ -397,7 +412,7 @@ static void step_cast(fz *f) {
   weir_array *out = NULL;
   weir_array *a = fz_arr(f);
   weir_dtype t = fz_dtype(f);
-  fz_put(f, weir_astype(&out, a, t, fz_stream(f)), out, "weir_astype");
+  fz_put(f, weir_astype(&out, a, t, fz_stream(f)), &out, "weir_astype");
 }
 
 static void step_contract(fz *f) {
@@ -407,15 +422,16 @@ static void step_contract(fz *f) {
   uint8_t k = fz_u8(f) % 7;
   if (!small_product(a, b)) return; /* would compute too long */
   switch (k) {
-  case 0: fz_put(f, weir_matmul(&out, a, b, s), out, "weir_matmul"); break;
-  case 1: fz_put(f, weir_outer(&out, a, b, s), out, "weir_outer"); break;
-  case 2: fz_put(f, weir_inner(&out, a, b, s), out, "weir_inner"); break;
+  case 0: fz_put(f, weir_matmul(&out, a, b, s), &out, "weir_matmul"); break;
+  case 1: fz_put(f, weir_outer(&out, a, b, s), &out, "weir_outer"); break;
+  case 2: fz_put(f, weir_inner(&out, a, b, s), &out, "weir_inner"); break;
   case 3: {
-    int ax[4] = {fz_axis(f), fz_axis(f), fz_axis(f), fz_axis(f)};
-    int bx[4] = {fz_axis(f), fz_axis(f), fz_axis(f), fz_axis(f)};
+    int ax[4], bx[4]; /* filled in order (an initializer list's order is unspecified) */
+    for (int i = 0; i < 4; i++) ax[i] = fz_axis(f);
+    for (int i = 0; i < 4; i++) bx[i] = fz_axis(f);
     int n = (int)fz_small(f, 4) % 5;
     bool ints = fz_u8(f) % 2;
-    fz_put(f, weir_tensordot(&out, a, b, ints ? NULL : ax, ints ? NULL : bx, n, s), out, "weir_tensordot");
+    fz_put(f, weir_tensordot(&out, a, b, ints ? NULL : ax, ints ? NULL : bx, n, s), &out, "weir_tensordot");
     break;
   }
   case 4: {
@@ -423,12 +439,13 @@ static void step_contract(fz *f) {
                                  "...i->i", "ij,,jk", "->", "", "i->", "ab,b->a", "I,i", "ij,jk->ikl", "a"};
     const weir_array *ops[2] = {a, b};
     int n = fz_u8(f) % 4;
-    fz_put(f, weir_einsum(&out, subs[fz_u8(f) % 16], ops, n > 2 ? 1 : n, s), out, "weir_einsum");
+    fz_put(f, weir_einsum(&out, subs[fz_u8(f) % 16], ops, n > 2 ? 1 : n, s), &out, "weir_einsum");
     break;
   }
   case 5: {
     bool eq = false;
-    fz_check(weir_allclose(&eq, a, b, fz_double(f), fz_double(f)), "weir_allclose");
+    double rtol = fz_double(f), atol = fz_double(f);
+    fz_check(weir_allclose(&eq, a, b, rtol, atol), "weir_allclose");
     break;
   }
   default: {
@@ -475,7 +492,11 @@ static void step_streams(fz *f) {
   switch (fz_u8(f) % 7) {
   case 0: {
     weir_stream s = {{0, 0}, 0};
-    weir_device d = fz_u8(f) % 4 ? WEIR_CPU_DEVICE : (weir_device){(weir_device_type)(fz_u8(f) % 4), fz_u8(f) % 3 - 1};
+    weir_device d = WEIR_CPU_DEVICE;
+    if (fz_u8(f) % 4 == 0) {
+      d.type = (weir_device_type)(fz_u8(f) % 4);
+      d.index = fz_u8(f) % 3 - 1;
+    }
     st = weir_stream_new(d, &s);
     fz_check(st, "weir_stream_new");
     if (st == WEIR_OK) {
@@ -537,8 +558,8 @@ static void step_misc(fz *f) {
     weir_array *key = fz_arr(f);
     int num = (int)fz_small(f, 4);
     weir_stream s = fz_stream(f);
-    if (fz_u8(f) % 2) fz_put(f, weir_random_split(&out, key, num, s), out, "weir_random_split");
-    else fz_put(f, weir_random_key(&out, (uint64_t)fz_small(f, 255)), out, "weir_random_key");
+    if (fz_u8(f) % 2) fz_put(f, weir_random_split(&out, key, num, s), &out, "weir_random_split");
+    else fz_put(f, weir_random_key(&out, (uint64_t)fz_small(f, 255)), &out, "weir_random_key");
     break;
   }
   default: {
@@ -546,7 +567,7 @@ static void step_misc(fz *f) {
     int64_t shape[SHAPE_BUF];
     int nd = fz_shape(f, shape);
     weir_array *key = fz_arr(f);
-    fz_put(f, weir_random_bits(&out, shape, nd, key, fz_stream(f)), out, "weir_random_bits");
+    fz_put(f, weir_random_bits(&out, shape, nd, key, fz_stream(f)), &out, "weir_random_bits");
   }
   }
 }

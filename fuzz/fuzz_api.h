@@ -35,7 +35,8 @@ double fz_double(fz *f);             /* edges: 0, -0, inf, NaN, 1e300, ... */
 weir_stream fz_stream(fz *f);        /* a usable stream, or a default, bad or freed one */
 weir_array *fz_arr(fz *f);           /* a slot's array: NULL for an empty slot */
 void fz_check(weir_status st, const char *what);
-void fz_put(fz *f, weir_status st, weir_array *out, const char *what);
+/* Checks an op's status and result (*out, read after the op ran) and keeps it in a slot. */
+void fz_put(fz *f, weir_status st, weir_array **out, const char *what);
 
 void step_select(fz *f);
 

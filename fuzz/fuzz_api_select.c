@@ -15,8 +15,8 @@ static void step_join(fz *f) {
   int axis = fz_axis(f);
   weir_stream s = fz_stream(f);
   weir_array *out = NULL;
-  if (fz_u8(f) % 2) fz_put(f, weir_concatenate(&out, n ? arrays : NULL, n, axis, s), out, "weir_concatenate");
-  else fz_put(f, weir_stack(&out, n ? arrays : NULL, n, axis, s), out, "weir_stack");
+  if (fz_u8(f) % 2) fz_put(f, weir_concatenate(&out, n ? arrays : NULL, n, axis, s), &out, "weir_concatenate");
+  else fz_put(f, weir_stack(&out, n ? arrays : NULL, n, axis, s), &out, "weir_stack");
 }
 
 static void step_split(fz *f) {
@@ -38,7 +38,7 @@ static void step_split(fz *f) {
       if (outs[i]) fz_die("weir_split failed (%s) but set out %d", weir_last_error(), i);
     return;
   }
-  for (int i = 0; i < nout; i++) fz_put(f, WEIR_OK, outs[i], "weir_split");
+  for (int i = 0; i < nout; i++) fz_put(f, WEIR_OK, &outs[i], "weir_split");
   for (int i = nout; i <= MAX_SPLIT; i++)
     if (outs[i]) fz_die("weir_split: %d outputs expected, out %d set", nout, i);
 }
@@ -50,37 +50,37 @@ void step_select(fz *f) {
   switch (fz_u8(f) % 12) {
   case 0: {
     weir_array *x = fz_arr(f), *y = fz_arr(f);
-    fz_put(f, weir_where(&out, a, x, y, fz_stream(f)), out, "weir_where");
+    fz_put(f, weir_where(&out, a, x, y, fz_stream(f)), &out, "weir_where");
     break;
   }
   case 1: {
     weir_array *idx = fz_arr(f);
     bool flat = fz_u8(f) % 2;
-    fz_put(f, weir_take(&out, a, idx, axis, flat, fz_stream(f)), out, "weir_take");
+    fz_put(f, weir_take(&out, a, idx, axis, flat, fz_stream(f)), &out, "weir_take");
     break;
   }
   case 2: {
     weir_array *idx = fz_arr(f);
-    fz_put(f, weir_take_along_axis(&out, a, idx, axis, fz_stream(f)), out, "weir_take_along_axis");
+    fz_put(f, weir_take_along_axis(&out, a, idx, axis, fz_stream(f)), &out, "weir_take_along_axis");
     break;
   }
   case 3: {
     bool rev = fz_u8(f) % 2, incl = fz_u8(f) % 2;
     weir_stream s = fz_stream(f);
-    if (fz_u8(f) % 2) fz_put(f, weir_cumsum(&out, a, axis, rev, incl, s), out, "weir_cumsum");
-    else fz_put(f, weir_cumprod(&out, a, axis, rev, incl, s), out, "weir_cumprod");
+    if (fz_u8(f) % 2) fz_put(f, weir_cumsum(&out, a, axis, rev, incl, s), &out, "weir_cumsum");
+    else fz_put(f, weir_cumprod(&out, a, axis, rev, incl, s), &out, "weir_cumprod");
     break;
   }
-  case 4: fz_put(f, weir_sort(&out, a, axis, fz_stream(f)), out, "weir_sort"); break;
-  case 5: fz_put(f, weir_argsort(&out, a, axis, fz_stream(f)), out, "weir_argsort"); break;
+  case 4: fz_put(f, weir_sort(&out, a, axis, fz_stream(f)), &out, "weir_sort"); break;
+  case 5: fz_put(f, weir_argsort(&out, a, axis, fz_stream(f)), &out, "weir_argsort"); break;
   case 6: {
     int k = (int)fz_small(f, 6);
-    fz_put(f, weir_topk(&out, a, k, axis, fz_stream(f)), out, "weir_topk");
+    fz_put(f, weir_topk(&out, a, k, axis, fz_stream(f)), &out, "weir_topk");
     break;
   }
   case 7: {
     weir_array *lo = fz_u8(f) % 3 ? fz_arr(f) : NULL, *hi = fz_u8(f) % 3 ? fz_arr(f) : NULL;
-    fz_put(f, weir_clip(&out, a, lo, hi, fz_stream(f)), out, "weir_clip");
+    fz_put(f, weir_clip(&out, a, lo, hi, fz_stream(f)), &out, "weir_clip");
     break;
   }
   case 8: case 9: step_join(f); break;

@@ -53,7 +53,8 @@ def child(seed, seconds, start, report):
             calls += g.iteration(gen.RandomSource(random.Random(f"{seed}:{i}")))
             faulthandler.cancel_dump_traceback_later()
             i += 1
-        out.write(f"done {i - start} iterations {calls} calls\n")
+        out.write(f"done {i - start} iterations {calls} calls {len(g.called)} entry points called, "
+                  f"{len(g.returned)} returned normally\n")
 
 
 def parent(args):
@@ -62,7 +63,7 @@ def parent(args):
     report = args.report or os.path.join(os.environ.get("TMPDIR", "/tmp"), f"fuzz_python.{os.getpid()}.log")
     open(report, "w").close()
     deadline = time.monotonic() + args.seconds
-    start, findings, iterations, calls = 0, 0, 0, 0
+    start, findings, iterations, calls, entry = 0, 0, 0, 0, ""
     print(f"fuzz_python: seed {seed}, {args.seconds} s, progress in {report}", flush=True)
     while True:
         left = deadline - time.monotonic()
@@ -77,6 +78,7 @@ def parent(args):
         if proc.returncode == 0 and done:
             iterations += int(done[-1].split()[1])
             calls += int(done[-1].split()[3])
+            entry = " ".join(done[-1].split()[5:])
             break
         last = its[-1] if its else f"{seed}:{start}"
         findings += 1
@@ -86,7 +88,8 @@ def parent(args):
         iterations += len(its)
         start = int(last.split(":")[1]) + 1
         open(report, "w").close()
-    print(f"fuzz_python: {iterations} iterations, {calls} calls (ended), {findings} findings, seed {seed}")
+    print(f"fuzz_python: {iterations} iterations, {calls} calls, {findings} findings, seed {seed}"
+          f"{'; last child: ' + entry if entry else ''}")
     return 1 if findings else 0
 
 

@@ -6,6 +6,7 @@ message. A finding raises Finding (the drivers turn it into a failure); a crash 
 caught by the driver around this process.
 """
 import copy
+import gc
 import math
 import operator
 import os
@@ -185,6 +186,9 @@ class Fuzz:
         mx.set_memory_limit(MEMORY_LIMIT)
         self.default_device = mx.default_device()
         self.default_stream = mx.default_stream(self.default_device)
+        self.baseline = mx.get_active_memory()
+        self.iterations_seen = 0
+        self.called, self.returned = set(), set()  # entry points (by name) called / that returned
 
     # ---- values ----
     def pick(self, seq):
@@ -281,6 +285,26 @@ class Fuzz:
             return self.shape()
         return self.small_array()
 
+    def index_key(self):
+        """An indexing key: ints, slices, None, Ellipsis, integer/bool arrays and lists, mixed."""
+        def part():
+            k = self.src.below(8)
+            if k < 2:
+                return self.pick(SMALL_INTS + EDGE_INTS[:6])
+            if k == 2:
+                return slice(self.pick([None] + SMALL_INTS + EDGE_INTS), self.pick([None] + SMALL_INTS + EDGE_INTS),
+                             self.pick([None, 1, -1, 2, -3, 0]))
+            if k == 3:
+                return self.pick([None, Ellipsis, True, False])
+            if k == 4:
+                return mx.array([self.pick(SMALL_INTS) for _ in range(self.src.below(4))], dtype=self.pick(DTYPES))
+            if k == 5:
+                return [self.pick(SMALL_INTS + [True, 2**40]) for _ in range(self.src.below(4))]
+            if k == 6:
+                return self.pick(self.pool) if self.pool else self.small_array()
+            return self.value()
+        return part() if self.src.below(3) == 0 else tuple(part() for _ in range(self.src.below(5)))
+
     def arguments(self):
         n = self.src.below(5)
         args = [self.value() for _ in range(n)]
@@ -297,6 +321,7 @@ class Fuzz:
         if VERBOSE:
             print(f"{what}({', '.join(map(short, args))}{', ' if kwargs else ''}"
                   f"{', '.join(f'{k}={short(v)}' for k, v in kwargs.items())})", flush=True)
+        self.called.add(what)
         try:
             r = fn(*args, **kwargs)
         except SystemError as e:
@@ -309,6 +334,7 @@ class Fuzz:
             return None
         except Exception as e:
             raise Finding(f"{what}: unexpected {type(e).__name__}: {e}") from e
+        self.returned.add(what)
         if VERBOSE:
             print(f"  -> {short(r)}", flush=True)
         return r
@@ -375,8 +401,16 @@ class Fuzz:
                 r = self.call("next", next, r)
         elif kind == 8:
             a = self.pick(self.pool) if self.pool else self.small_array()
-            key, val = self.value(), self.value()
-            r = self.call("setitem", operator.setitem, a, key, val)
+            key = self.index_key()
+            k = self.src.below(3)
+            if k == 0:
+                r = self.call("setitem", operator.setitem, a, key, self.value())
+            elif k == 1:
+                r = self.call("getitem", operator.getitem, a, key)
+            else:  # the constructor, from nested data
+                data = self.nested(0) if self.src.below(2) else self.value()
+                kw = {"dtype": self.pick(DTYPES + [None, "float32", int, float, bool])} if self.src.below(2) else {}
+                r = self.call("array", mx.array, data, **kw)
         else:
             r = self.context_call()
         self.use_result(r)
@@ -436,7 +470,24 @@ class Fuzz:
                 except ALLOWED:
                     pass
                 os.remove(self.capture)
+        self.check_memory()
         return n
+
+    def check_memory(self):
+        """Every array of the iteration is gone: active memory is back to where it was (a reference
+        the module forgot to drop keeps a buffer alive). The first iterations set the baseline
+        (the global random key is made on first use)."""
+        mx.synchronize()
+        active = mx.get_active_memory()
+        if active != self.baseline:
+            gc.collect()  # self-referential arguments, exception tracebacks
+            mx.synchronize()
+            active = mx.get_active_memory()
+        if active != self.baseline:
+            self.iterations_seen += 1
+            if self.iterations_seen > 2:
+                raise Finding(f"active memory {active} bytes after the iteration, {self.baseline} before (a leak)")
+            self.baseline = active
 
 
 def short(v):

@@ -30,6 +30,32 @@ static void test_zero_size_with_huge_dims(void) {
   weir_array_free(b);
 }
 
+/* Reductions and flatten of an empty array whose other dims multiply past int64, (2^62, 2^62, 0):
+   the CPU reduction multiplied the reduced dims into its count (UBSan in weir__cpu_reduce), and
+   flatten merged dims 0 and 1 into 2^124. */
+static void test_empty_huge_reduce_flatten(void) {
+  const int64_t big = (int64_t)1 << 62;
+  weir_array *a = NULL, *s01 = NULL, *all = NULL, *f12 = NULL, *f01 = NULL, *m = NULL;
+  CHECK_OK(weir_zeros(&a, (const int64_t[]){big, big, 0}, 3, WEIR_INT32, weir_on(CPU)));
+  if (!a) return;
+  CHECK_OK(weir_sum(&s01, a, (const int[]){0, 1}, 2, false, weir_on(CPU)));
+  CHECK_OK(weir_prod(&all, a, NULL, 0, true, weir_on(CPU)));
+  CHECK_STATUS(weir_max(&m, a, (const int[]){0, 1}, 2, false, weir_on(CPU)), WEIR_OK);
+  CHECK_OK(weir_flatten(&f12, a, 1, 2, weir_on(CPU)));
+  CHECK_STATUS(weir_flatten(&f01, a, 0, 1, weir_on(CPU)), WEIR_ERR_INVALID_ARGUMENT);
+  CHECK_ERR_MENTIONS("flatten");
+  CHECK(f01 == NULL);
+  weir_array *outs[] = {s01, all, m, f12};
+  CHECK_OK(weir_eval(outs, 4));
+  CHECK(s01 && weir_array_size(s01) == 0 && m && weir_array_size(m) == 0);
+  int64_t v = 0;
+  CHECK_OK(weir_array_item_int64(all, &v)); /* the product of nothing */
+  CHECK_EQ_INT(v, 1);
+  CHECK(f12 && weir_array_ndim(f12) == 2 && weir_array_shape(f12)[0] == big && weir_array_shape(f12)[1] == 0);
+  for (int i = 0; i < 4; i++) weir_array_free(outs[i]);
+  weir_array_free(a);
+}
+
 /* split of an empty axis into INT32_MAX sections: every count divides 0, and each part is a node,
    so one int from Python (mx.split(mx.zeros((0,)), 2**31 - 1)) built 2^31 arrays and the
    process was killed for memory. n + 1 parts overflowed int for n == INT32_MAX indices. */
@@ -55,6 +81,7 @@ static void test_split_counts(void) {
 int main(void) {
   h_init("test_fuzz_regressions");
   H_RUN(test_zero_size_with_huge_dims);
+  H_RUN(test_empty_huge_reduce_flatten);
   H_RUN(test_split_counts);
   return h_finish();
 }

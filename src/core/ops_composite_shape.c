@@ -39,8 +39,16 @@ weir_status weir_flatten(weir_array **out, const weir_array *a, int start_axis, 
   int64_t shape[WEIR_MAX_NDIM];
   int n = 0;
   for (int i = 0; i < b; i++) shape[n++] = a->shape[i];
+  /* a's size bounds the product, unless a is empty: a 0 among the merged axes makes it 0, and
+     without one the other dims of an empty array may multiply past int64 ((2^62, 2^62, 0)). */
   int64_t merged = 1;
-  for (int i = b; i <= e; i++) merged *= a->shape[i]; /* a's size bounds the product */
+  for (int i = b; i <= e; i++) merged = a->shape[i] == 0 ? 0 : merged;
+  for (int i = b; i <= e && merged; i++) {
+    if (merged > INT64_MAX / a->shape[i])
+      return weir__fail(WEIR_ERR_INVALID_ARGUMENT,
+                        "flatten: axes %d to %d of the empty array have more than 2^63 elements together", b, e);
+    merged *= a->shape[i];
+  }
   shape[n++] = merged;
   for (int i = e + 1; i < nd; i++) shape[n++] = a->shape[i];
   return weir_reshape(out, a, shape, n, s);

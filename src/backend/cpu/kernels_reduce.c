@@ -495,6 +495,17 @@ static bool reduce_all_parallel(const reducer *R, weir__prim p, weir__kernel_cal
   return true;
 }
 
+/* The product of in's dims on the axes in mask (reduced) or not in it (kept); 0 when one of them
+   is 0, without multiplying the others (an empty array's other dims may be huge). */
+static int64_t axes_product(const weir__tensor *in, uint64_t mask, bool reduced) {
+  for (int d = 0; d < in->ndim; d++)
+    if ((((mask >> d) & 1) != 0) == reduced && in->shape[d] == 0) return 0;
+  int64_t p = 1;
+  for (int d = 0; d < in->ndim; d++)
+    if ((((mask >> d) & 1) != 0) == reduced) p *= in->shape[d];
+  return p;
+}
+
 weir_status weir__cpu_reduce(weir__kernel_call *c, int64_t lo, int64_t hi) {
   const char *name = weir__prim_name(c->prim);
   if (c->nin != 1) return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "%s expects 1 input, got %d", name, c->nin);
@@ -504,11 +515,10 @@ weir_status weir__cpu_reduce(weir__kernel_call *c, int64_t lo, int64_t hi) {
   if (in->ndim < 64 && (mask >> in->ndim) != 0)
     return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "%s: axes mask 0x%llx beyond the input's %d axes", name,
                           (unsigned long long)mask, in->ndim);
-  int64_t kept_size = 1, count = 1;
-  for (int d = 0; d < in->ndim; d++) {
-    if ((mask >> d) & 1) count *= in->shape[d];
-    else kept_size *= in->shape[d];
-  }
+  /* Of an empty input nothing is read: when the kept axes are empty too, the reduced ones may
+     multiply past int64 ((2^62, 2^62, 0) over axes 0 and 1) and the count is never used. */
+  int64_t kept_size = axes_product(in, mask, false);
+  int64_t count = in->size == 0 && kept_size == 0 ? 0 : axes_product(in, mask, true);
   weir_dtype t = in->dtype, ot = c->out.dtype;
   bool arg = c->prim == WEIR__P_ARGMAX || c->prim == WEIR__P_ARGMIN;
   bool extreme = arg || c->prim == WEIR__P_MAX || c->prim == WEIR__P_MIN;
@@ -521,6 +531,19 @@ weir_status weir__cpu_reduce(weir__kernel_call *c, int64_t lo, int64_t hi) {
   if (extreme && count == 0 && c->out.size > 0)
     return weir__cpu_fail(c, WEIR_ERR_INVALID_ARGUMENT, "%s of an empty array", name);
   if (lo >= hi) return WEIR_OK;
+  /* An empty reduction (count 0, a non-empty output) reads nothing: it runs over the kept axes
+     and one reduced axis of length 0, since the reduced dims beside the 0 may multiply past int64
+     ((2^62, 2, 0) all reduced). */
+  weir__tensor empty;
+  if (count == 0) {
+    empty = *in;
+    empty.ndim = 0;
+    for (int d = 0; d < in->ndim; d++)
+      if (!((mask >> d) & 1)) empty.shape[empty.ndim++] = in->shape[d];
+    mask = (uint64_t)1 << empty.ndim;
+    empty.shape[empty.ndim++] = 0;
+    in = &empty;
+  }
 
   reducer R;
   pick(&R, c->prim, t, count);

@@ -30,9 +30,10 @@ static void test_zero_size_with_huge_dims(void) {
   weir_array_free(b);
 }
 
-/* Reductions and flatten of an empty array whose other dims multiply past int64, (2^62, 2^62, 0):
-   the CPU reduction multiplied the reduced dims into its count (UBSan in weir__cpu_reduce), and
-   flatten merged dims 0 and 1 into 2^124. */
+/* Reductions, scans and flatten of an empty array whose other dims multiply past int64,
+   (2^62, 2^62, 0): the CPU reduction multiplied the reduced dims into its count and merged
+   groups (UBSan in weir__cpu_reduce, found by fuzz_api), and by the same pattern the CPU scan
+   its outer/inner lengths, and flatten merged dims 0 and 1 into 2^124. */
 static void test_empty_huge_reduce_flatten(void) {
   const int64_t big = (int64_t)1 << 62;
   weir_array *a = NULL, *s01 = NULL, *all = NULL, *f12 = NULL, *f01 = NULL, *m = NULL;
@@ -45,6 +46,25 @@ static void test_empty_huge_reduce_flatten(void) {
   CHECK_STATUS(weir_flatten(&f01, a, 0, 1, weir_on(CPU)), WEIR_ERR_INVALID_ARGUMENT);
   CHECK_ERR_MENTIONS("flatten");
   CHECK(f01 == NULL);
+  weir_array *cs = NULL; /* the CPU scan multiplied the dims around its axis first */
+  CHECK_OK(weir_cumsum(&cs, a, 2, false, true, weir_on(CPU)));
+  CHECK_OK(weir_eval(&cs, 1));
+  weir_array_free(cs);
+  /* matmul's batch strides, and tensordot's free/contracted products */
+  weir_array *e = NULL, *w = NULL, *mm = NULL, *td = NULL;
+  CHECK_OK(weir_zeros(&e, (const int64_t[]){0, big, 2, 3}, 4, WEIR_FLOAT32, weir_on(CPU)));
+  CHECK_OK(weir_ones(&w, (const int64_t[]){3, 4}, 2, WEIR_FLOAT32, weir_on(CPU)));
+  CHECK_OK(weir_matmul(&mm, e, w, weir_on(CPU)));
+  CHECK_OK(weir_eval(&mm, 1));
+  weir_array *af = NULL;
+  CHECK_OK(weir_astype(&af, a, WEIR_FLOAT32, weir_on(CPU)));
+  CHECK_STATUS(weir_tensordot(&td, af, w, (const int[]){0}, (const int[]){0}, 0, weir_on(CPU)),
+               WEIR_ERR_INVALID_ARGUMENT);
+  CHECK(td == NULL);
+  weir_array_free(af);
+  weir_array_free(mm);
+  weir_array_free(w);
+  weir_array_free(e);
   weir_array *outs[] = {s01, all, m, f12};
   CHECK_OK(weir_eval(outs, 4));
   CHECK(s01 && weir_array_size(s01) == 0 && m && weir_array_size(m) == 0);

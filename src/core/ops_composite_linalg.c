@@ -48,30 +48,42 @@ static weir_status contracted_axes(const int *axes, int n, const weir_array *x, 
   return WEIR_OK;
 }
 
+/* *p *= v, unless that overflows: then true and *p unchanged (dims are >= 0). */
+static bool mul_overflows(int64_t *p, int64_t v) {
+  if (v != 0 && *p > INT64_MAX / v) return true;
+  *p *= v;
+  return false;
+}
+
 /* Contraction of normalized axes: (free a, contracted) @ (contracted, free b) as one matmul. */
 static weir_status contract(weir_array **out, const weir_array *a, const weir_array *b, const int *xa, const int *xb,
                             int n, weir_stream s) {
   int pa[WEIR_MAX_NDIM], pb[WEIR_MAX_NDIM], na = 0, nb = 0, nout = 0;
   int64_t fa = 1, fb = 1, k = 1, oshape[2 * WEIR_MAX_NDIM];
   uint64_t ma = 0, mb = 0;
+  bool big = false; /* an empty operand's other dims may multiply past int64 */
   for (int i = 0; i < n; i++) {
     ma |= (uint64_t)1 << xa[i];
     mb |= (uint64_t)1 << xb[i];
-    k *= a->shape[xa[i]];
+    big |= mul_overflows(&k, a->shape[xa[i]]);
   }
   for (int i = 0; i < a->ndim; i++)
     if (!(ma >> i & 1)) {
       pa[na++] = i;
-      fa *= a->shape[i];
+      big |= mul_overflows(&fa, a->shape[i]);
       oshape[nout++] = a->shape[i];
     }
   for (int i = 0; i < n; i++) pb[nb++] = xb[i];
   for (int i = 0; i < b->ndim; i++)
     if (!(mb >> i & 1)) {
       pb[nb++] = i;
-      fb *= b->shape[i];
+      big |= mul_overflows(&fb, b->shape[i]);
       oshape[nout++] = b->shape[i];
     }
+  if (big)
+    return weir__fail(WEIR_ERR_INVALID_ARGUMENT,
+                      "tensordot: the free or contracted axes of an empty operand have more than 2^63 elements "
+                      "together");
   for (int i = 0; i < n; i++) pa[na++] = xa[i];
   if (nout > WEIR_MAX_NDIM)
     return weir__fail(WEIR_ERR_UNSUPPORTED, "tensordot: the result would have %d dimensions, more than %d", nout,

@@ -202,7 +202,9 @@ static weir_status execute(weir__stream *s, weir_array *a, char *msg, size_t msg
   if (a->prim == WEIR__P_TRANSPOSE || a->prim == WEIR__P_SLICE) call.prim = WEIR__P_COPY;
   st = weir__take_injected_failure(a->prim);
   if (st != WEIR_OK) snprintf(call.errmsg, sizeof call.errmsg, "injected failure (test hook)");
-  else st = s->backend->run(s, &call);
+  else if (a->size > 0) st = s->backend->run(s, &call);
+  /* else an empty result: nothing to compute, and the kernels' index arithmetic need not meet
+     an empty input's other dims, which may multiply past int64 ((2^62, 2^62, 0)) */
   if (st == WEIR_OK && a->buf && atomic_load_explicit(&a->want_event, memory_order_relaxed))
     st = weir__buffer_mark_written(a->buf, s);
   if (st != WEIR_OK)

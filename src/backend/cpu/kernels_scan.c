@@ -60,10 +60,11 @@ weir_status weir__cpu_scan(weir__kernel_call *c) {
       c->params->scan.axis < 0 || c->params->scan.axis >= in->ndim)
     return weir__cpu_fail(c, WEIR_ERR_INTERNAL, "%s: malformed call", weir__prim_name(c->prim));
   int axis = c->params->scan.axis;
+  /* nothing to do for an empty array, whose dims beside the 0 may multiply past int64 */
+  if (in->size == 0) return WEIR_OK;
   int64_t outer = 1, inner = 1, L = in->shape[axis];
   for (int d = 0; d < axis; d++) outer *= in->shape[d];
   for (int d = axis + 1; d < in->ndim; d++) inner *= in->shape[d];
-  if (in->size == 0) return WEIR_OK;
   void *acc = weir__malloc((size_t)inner * sizeof(double));
   if (!acc)
     return weir__cpu_fail(c, WEIR_ERR_OUT_OF_MEMORY, "%s: out of memory for %lld accumulators",

@@ -102,6 +102,10 @@ weir_status weir_allclose(bool *out, const weir_array *a, const weir_array *b, d
 
   int64_t n;
   if ((st = weir__shape_size(shape, nd, "allclose", &n)) != WEIR_OK) return st;
+  if (n == 0) { /* nothing to compare; an empty operand's other dims may multiply past int64 */
+    *out = true;
+    return WEIR_OK;
+  }
   broadcast_strides(a, nd, shape, sa);
   broadcast_strides(b, nd, shape, sb);
   int64_t oa = 0, ob = 0;

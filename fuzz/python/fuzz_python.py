@@ -90,6 +90,8 @@ def parent(args):
         open(report, "w").close()
     print(f"fuzz_python: {iterations} iterations, {calls} calls, {findings} findings, seed {seed}"
           f"{'; last child: ' + entry if entry else ''}")
+    if not findings and not args.report:
+        os.remove(report)
     return 1 if findings else 0
 
 

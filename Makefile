@@ -31,7 +31,10 @@ PYTHON_EXE := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/nu
 PYTHON_ARGS = $(if $(PYTHON_EXE),-DPython3_EXECUTABLE=$(PYTHON_EXE))
 comma := ,
 # Sanitizer builds: the C tests only, optimized with debug info for readable reports.
-SANITIZE_ARGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEIR_BUILD_TESTS=ON \
+# The CUDA backend is compiled into the sanitizer builds only where a GPU can run it: without one
+# its tests skip, and compiling the kernels twice more would only lengthen CI.
+SANITIZE_CUDA := $(shell nvidia-smi -L >/dev/null 2>&1 && echo AUTO || echo OFF)
+SANITIZE_ARGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEIR_BUILD_TESTS=ON -DWEIR_CUDA=$(SANITIZE_CUDA) \
                  -DWEIR_BUILD_EXAMPLES=OFF -DWEIR_BUILD_BENCH=OFF
 
 # The fuzz build (fuzz/README.md): clang and libFuzzer, ASan+UBSan, the CPU backend only.

@@ -1,7 +1,7 @@
-/* float32 exp on the CPU (a branch-free polynomial that vectorizes, kernels_unary.c) against
-   double exp over a sweep of every k-th float32 bit pattern and the edges: at most 1 ulp, inf
-   above ln(FLT_MAX), 0 below the subnormal range, NaN and the infinities kept; contiguous and
-   strided inputs give the same bits. */
+/* float32 exp and tanh on the CPU (branch-free polynomials that vectorize, kernels_unary.c)
+   against double exp and tanh over a sweep of every k-th float32 bit pattern: exp at most 1 ulp,
+   tanh at most 2; at the edges exp gives inf above ln(FLT_MAX), 0 below the subnormal range, NaN
+   and the infinities kept; contiguous and strided inputs give the same bits. */
 #include <float.h>
 #include <string.h>
 
@@ -17,7 +17,11 @@ static double ulp_f32(double v) {
   return u < ldexp(1, -149) ? ldexp(1, -149) : u;
 }
 
-static void test_sweep(void) {
+typedef weir_status (*unary_op)(weir_array **, const weir_array *, weir_stream);
+
+/* op over every step-th float32 (from a random start) against ref in double: the worst error in
+   ulp must stay within max_ulp; NaN stays NaN; where ref rounds to inf or 0, the rounded value. */
+static void sweep(unary_op op, double (*ref_fn)(double), const char *name, double max_ulp) {
   const int64_t chunk = 1 << 20;
   const uint32_t step = (uint32_t)(97 / (h_scale() < 1 ? h_scale() : 1)) | 1;
   float *x = malloc(sizeof(float) * (size_t)chunk);
@@ -33,7 +37,7 @@ static void test_sweep(void) {
     }
     weir_array *a = NULL, *e = NULL;
     const void *got = NULL;
-    if (!CHECK_OK(weir_array_from_data(&a, x, &n, 1, WEIR_FLOAT32)) || !CHECK_OK(weir_exp(&e, a, CPU)) ||
+    if (!CHECK_OK(weir_array_from_data(&a, x, &n, 1, WEIR_FLOAT32)) || !CHECK_OK(op(&e, a, CPU)) ||
         !CHECK_OK(weir_array_data(e, &got))) {
       weir_array_free(a);
       weir_array_free(e);
@@ -41,16 +45,16 @@ static void test_sweep(void) {
     }
     const float *g = got;
     for (int64_t i = 0; i < n; i++) {
-      double ref = exp((double)x[i]);
+      double ref = ref_fn((double)x[i]);
       checked++;
       if (isnan(x[i])) {
-        if (!isnan(g[i]) && bad++ < 5) CHECK_MSG(false, "exp(NaN) = %a", g[i]);
+        if (!isnan(g[i]) && bad++ < 5) CHECK_MSG(false, "%s(NaN) = %a", name, g[i]);
         continue;
       }
       float rr = (float)ref;
       if (isinf(rr) || rr == 0) { /* overflow and underflow: the rounded value, or within an ulp */
         if (g[i] != rr && fabs((double)g[i] - ref) > ulp_f32(ref) && bad++ < 5)
-          CHECK_MSG(false, "exp(%a) = %a, want %a", x[i], g[i], rr);
+          CHECK_MSG(false, "%s(%a) = %a, want %a", name, x[i], g[i], rr);
         continue;
       }
       double err = fabs((double)g[i] - ref) / ulp_f32(ref);
@@ -63,9 +67,30 @@ static void test_sweep(void) {
     weir_array_free(e);
   }
   free(x);
-  CHECK_MSG(worst <= 1.0, "max error %.3f ulp at x = %.9g", worst, worst_x);
+  printf("  %s: max error %.3f ulp at x = %.9g over %ld values\n", name, worst, worst_x, checked);
+  CHECK_MSG(worst <= max_ulp, "%s: max error %.3f ulp at x = %.9g", name, worst, worst_x);
   CHECK_MSG(bad == 0, "%ld values out of tolerance at the edges", bad);
   CHECK(checked > 1000000 * (h_scale() < 1 ? h_scale() : 1));
+}
+
+static void test_sweep(void) { sweep(weir_exp, exp, "exp", 1.0); }
+
+static void test_tanh_sweep(void) {
+  sweep(weir_tanh, tanh, "tanh", 2.0);
+  /* signed zeros and the saturated ends */
+  const float xs[4] = {-0.0f, 0.0f, -20.0f, 1e30f};
+  const int64_t n = 4;
+  weir_array *a = NULL, *t = NULL;
+  const void *got = NULL;
+  if (CHECK_OK(weir_array_from_data(&a, xs, &n, 1, WEIR_FLOAT32)) && CHECK_OK(weir_tanh(&t, a, CPU)) &&
+      CHECK_OK(weir_array_data(t, &got))) {
+    const float *g = got;
+    CHECK(g[0] == 0 && signbit(g[0]) && g[1] == 0 && !signbit(g[1]));
+    CHECK_CLOSE(g[2], -1.0, 0);
+    CHECK_CLOSE(g[3], 1.0, 0);
+  }
+  weir_array_free(a);
+  weir_array_free(t);
 }
 
 static void test_edges_and_strides(void) {
@@ -101,6 +126,7 @@ static void test_edges_and_strides(void) {
 int main(void) {
   h_init("test_exp_accuracy");
   H_RUN(test_sweep);
+  H_RUN(test_tanh_sweep);
   H_RUN(test_edges_and_strides);
   return h_finish();
 }

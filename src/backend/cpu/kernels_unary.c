@@ -53,14 +53,18 @@ static inline float vexpf(float x) {
   return x != x ? x : y;
 }
 
-/* Contiguous float32 exp, compiled for AVX-512 and AVX2 as well, picked at load time. */
+/* A contiguous float32 loop over f, compiled for AVX-512 and AVX2 as well, picked at load time. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && \
     !defined(__SANITIZE_THREAD__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define VECTOR_CLONES
 #endif
-static void exp_f32_contiguous(int64_t n, float *restrict o, const float *restrict a) {
-  for (int64_t i = 0; i < n; i++) o[i] = vexpf(a[i]);
-}
+#define F32_CONTIGUOUS(name, f)                                                                  \
+  VECTOR_CLONES static void name(int64_t n, float *restrict o, const float *restrict a) {       \
+    for (int64_t i = 0; i < n; i++) o[i] = f(a[i]);                                            \
+  }
+F32_CONTIGUOUS(exp_f32_contiguous, vexpf)
 
 /* tanh of a float, branch-free like vexpf: Cephes' odd polynomial for |x| < 0.625 (no
    cancellation near 0), else 1 - 2 / (exp(2|x|) + 1) with x's sign (exp overflowing to inf gives
@@ -77,14 +81,7 @@ static inline float vtanhf(float x) {
   big = x < 0 ? -big : big;
   return ax < 0.625f ? small : big; /* NaN: big, which is NaN */
 }
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && \
-    !defined(__SANITIZE_THREAD__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-static void tanh_f32_contiguous(int64_t n, float *restrict o, const float *restrict a) {
-  for (int64_t i = 0; i < n; i++) o[i] = vtanhf(a[i]);
-}
+F32_CONTIGUOUS(tanh_f32_contiguous, vtanhf)
 
 #define IDENT(C, U, x) (x)
 #define ABS_S(C, U, x) ((x) < 0 ? (C)((U)0 - (U)(x)) : (x)) /* INT_MIN stays INT_MIN */

@@ -102,7 +102,9 @@ def test_from_random_nested_lists(rng):
         np.testing.assert_array_equal(np.array(b.tolist()), floats.astype(np.float32))
         c = mx.array(floats.tolist(), dtype=mx.float16)
         wx.assert_dtype(c, "float16")
-        np.testing.assert_array_equal(np.array(c.tolist()), floats.astype(np.float16))
+        # Python floats become float32 first, then float16, as in MLX: about 1 in 14,000 values
+        # then differs by an ulp from rounding the double directly (double rounding)
+        np.testing.assert_array_equal(np.array(c.tolist()), floats.astype(np.float32).astype(np.float16))
 
 
 @pytest.mark.parametrize("name", [n for n in wx.DTYPE_NAMES if n not in ("bfloat16", "float64")])

@@ -133,7 +133,9 @@ def test_uniform_moments(rng, device, name):
     assert abs(v.mean() - (low + high) / 2) < 6 * width / math.sqrt(12 * N) + q
     assert abs(v.var() - width**2 / 12) < 0.02 * width**2 / 12 + 2 * q * width
     hist, _ = np.histogram(v, bins=10, range=(low, high))
-    assert np.all(np.abs(hist / N - 0.1) < 0.01 + (0.03 if name == "bfloat16" else 0)), hist
+    # Samples are discrete (one ulp apart at most): each bin edge may move one value's mass, at
+    # most ulp / width, to the neighbouring bin (float16/bfloat16 on a narrow range: several %)
+    assert np.all(np.abs(hist / N - 0.1) < 0.01 + 2 * ulp / width), hist
 
 
 def test_uniform_defaults_and_arguments():

@@ -64,13 +64,19 @@ static void registry_remove(weir__cuda_stream *st) {
   pthread_rwlock_unlock(&registry_mu);
 }
 
+/* The registered stream with weir index `index`, or NULL; the caller holds registry_mu. */
+static weir__cuda_stream *registry_find(int index) {
+  weir__cuda_stream *cs = registry[bucket_of(index)];
+  while (cs && cs->index != index) cs = cs->next;
+  return cs;
+}
+
 weir_status weir__cuda_record_on_index(int index, void **out) {
   *out = NULL;
   weir_status st = WEIR_OK;
   /* The read lock is held while recording, so stream_fini cannot destroy the stream under us. */
   pthread_rwlock_rdlock(&registry_mu);
-  weir__cuda_stream *cs = registry[bucket_of(index)];
-  while (cs && cs->index != index) cs = cs->next;
+  weir__cuda_stream *cs = registry_find(index);
   if (cs) {
     weir__cuda_event *e = NULL;
     st = weir__cuda_event_record_on(cs, &e);
@@ -83,8 +89,7 @@ weir_status weir__cuda_record_on_index(int index, void **out) {
 bool weir__cuda_stream_idle(int index) {
   bool idle = true; /* unregistered: its work was drained before it left */
   pthread_rwlock_rdlock(&registry_mu);
-  weir__cuda_stream *cs = registry[bucket_of(index)];
-  while (cs && cs->index != index) cs = cs->next;
+  weir__cuda_stream *cs = registry_find(index);
   if (cs) {
     cudaError_t e = cudaStreamQuery(cs->stream);
     idle = e == cudaSuccess;

@@ -76,6 +76,18 @@ WEIR__HD int64_t weir__shr_s(int64_t x, int64_t s, int bits) {
 }
 WEIR__HD uint64_t weir__shr_u(uint64_t x, uint64_t s, int bits) { return s >= (uint64_t)bits ? 0 : x >> s; }
 
+/* The layout an empty reduction runs over: the kept axes of shape, then one reduced axis of
+   length 0 (*mask is set to match); returns the new ndim. It reads nothing, and the reduced dims
+   beside the 0 may multiply past int64 ((2^62, 2, 0) all reduced). out must not alias shape. */
+WEIR__HD int weir__empty_reduce_shape(const int64_t *shape, int ndim, uint64_t *mask, int64_t *out) {
+  int n = 0;
+  for (int d = 0; d < ndim; d++)
+    if (!((*mask >> d) & 1)) out[n++] = shape[d];
+  *mask = (uint64_t)1 << n;
+  out[n++] = 0;
+  return n;
+}
+
 /* Merges consecutive axes of one kind (reduced or kept) of a row-major shape, skipping size-1
    axes: gshape/gred get the groups' lengths and kinds. Returns the number of groups. */
 WEIR__HD int weir__merge_reduce_axes(const int64_t *shape, int ndim, uint64_t mask, int64_t *gshape, bool *gred) {

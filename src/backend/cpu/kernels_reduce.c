@@ -531,17 +531,10 @@ weir_status weir__cpu_reduce(weir__kernel_call *c, int64_t lo, int64_t hi) {
   if (extreme && count == 0 && c->out.size > 0)
     return weir__cpu_fail(c, WEIR_ERR_INVALID_ARGUMENT, "%s of an empty array", name);
   if (lo >= hi) return WEIR_OK;
-  /* An empty reduction (count 0, a non-empty output) reads nothing: it runs over the kept axes
-     and one reduced axis of length 0, since the reduced dims beside the 0 may multiply past int64
-     ((2^62, 2, 0) all reduced). */
-  weir__tensor empty;
+  weir__tensor empty; /* an empty reduction (count 0, a non-empty output): kernel_math.h */
   if (count == 0) {
     empty = *in;
-    empty.ndim = 0;
-    for (int d = 0; d < in->ndim; d++)
-      if (!((mask >> d) & 1)) empty.shape[empty.ndim++] = in->shape[d];
-    mask = (uint64_t)1 << empty.ndim;
-    empty.shape[empty.ndim++] = 0;
+    empty.ndim = weir__empty_reduce_shape(in->shape, in->ndim, &mask, empty.shape);
     in = &empty;
   }
 

@@ -313,17 +313,12 @@ bool layout(const weir__kernel_call *c, RedLayout *L, int64_t *kin) {
   uint64_t mask = c->params->reduce.axes_mask;
   int64_t gshape[WEIR_MAX_NDIM];
   bool gred[WEIR_MAX_NDIM];
-  // An empty input reads nothing, and its reduced dims beside the 0 may multiply past int64
-  // ((2^62, 2, 0) all reduced): it is laid out as the kept axes and one reduced axis of length 0.
+  // An empty input is laid out as its kept axes and one reduced axis of length 0 (kernel_math.h).
   int64_t eshape[WEIR_MAX_NDIM];
   const int64_t *shape = in->shape;
   int ndim = in->ndim;
   if (in->size == 0) {
-    ndim = 0;
-    for (int d = 0; d < in->ndim; d++)
-      if (!((mask >> d) & 1)) eshape[ndim++] = in->shape[d];
-    mask = (uint64_t)1 << ndim;
-    eshape[ndim++] = 0;
+    ndim = weir__empty_reduce_shape(in->shape, in->ndim, &mask, eshape);
     shape = eshape;
   }
   int ng = weir__merge_reduce_axes(shape, ndim, mask, gshape, gred);

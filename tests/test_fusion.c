@@ -133,6 +133,42 @@ static void test_random_programs(void) {
           run_case(g_devs[d], kDtypes[ti], sizes[si], (int)h_rand_int(1, 6), (int)h_rand_int(2, 120));
 }
 
+/* One op on its own with a host scalar operand (a Python scalar, say): on a GPU it runs as a
+   one-node program carrying the scalar's value (no copy of it to the device). Its bits must equal
+   the CPU's unfused kernel on the scalar broadcast to a full array (which is not a constant). */
+static void test_host_constant_alone(void) {
+  enum { N = 1000 };
+  double xv[N], cv[1], full[N];
+  for (int d = 0; d < g_ndev; d++)
+    for (size_t ti = 0; ti < 3; ti++)
+      for (int op = OP_ADD; op <= OP_MIN; op++)
+        for (int side = 0; side < 2; side++) {
+          weir_dtype t = kDtypes[ti];
+          const int64_t n = N, one = 1;
+          weir_array *x = h_rand_array(t, &n, 1, -3, 3, xv), *c = NULL, *cfull = NULL;
+          h_rand_vals(cv, 1, t, -3, 3);
+          for (int i = 0; i < N; i++) full[i] = cv[0];
+          int cdim = (int)h_rand_int(0, 1);
+          c = h_make(t, &one, cdim, cv); /* 0-d or (1,) */
+          cfull = h_make(t, &n, 1, full);
+          weir_array *got = NULL, *want = NULL;
+          weir_stream s = weir_on(g_devs[d]), cpu = weir_on(WEIR_CPU_DEVICE);
+          uint64_t fused0 = weir__fused_nodes_total();
+          CHECK_OK(side ? apply((op_kind)op, &got, c, x, s) : apply((op_kind)op, &got, x, c, s));
+          CHECK_OK(weir_eval(&got, 1));
+          if (g_devs[d].type == WEIR_GPU)
+            CHECK_MSG(weir__fused_nodes_total() == fused0 + 1, "gpu:%d: %s op %d with a host scalar did not run as a "
+                      "one-node program", g_devs[d].index, weir_dtype_name(t), op);
+          CHECK_OK(side ? apply((op_kind)op, &want, cfull, x, cpu) : apply((op_kind)op, &want, x, cfull, cpu));
+          const void *a = NULL, *b = NULL;
+          if (CHECK_OK(weir_array_data(got, &a)) && CHECK_OK(weir_array_data(want, &b)))
+            CHECK_MSG(same_bits(a, b, t, N), "dev %d %s op %d side %d: one-node program differs from the CPU kernel",
+                      d, weir_dtype_name(t), op, side);
+          weir_array *all[] = {x, c, cfull, got, want};
+          for (int k = 0; k < 5; k++) weir_array_free(all[k]);
+        }
+}
+
 /* Forty values live at once: more than a fused program's registers, so the run is split. */
 static void test_many_live_values(void) {
   for (int d = 0; d < g_ndev; d++) {
@@ -250,6 +286,7 @@ int main(void) {
   H_RUN(test_random_programs);
   CHECK_MSG(weir__fused_nodes_total() > fused0 + 1000, "only %llu nodes ran fused",
             (unsigned long long)(weir__fused_nodes_total() - fused0));
+  H_RUN(test_host_constant_alone);
   H_RUN(test_many_live_values);
   H_RUN(test_long_chain);
   H_RUN(test_chain_across_streams);

@@ -15,11 +15,17 @@
 #define WEIR__FUSED_REGS 16 /* registers per thread; a run needing more is split */
 #define WEIR__FUSED_MAX_ELEMENTS 65536 /* larger arrays are bandwidth-bound: launch cost is noise */
 
-enum { WEIR__FUSED_LOAD = 0xff }; /* step.op for a load; other values are weir__prim */
+/* step.op for a load and for a constant; other values are weir__prim. A one-element input that
+   lives on the host (a Python scalar, say) becomes a CONST: its value travels in the program, so a
+   GPU run needs no copy of it. */
+enum { WEIR__FUSED_LOAD = 0xff, WEIR__FUSED_CONST = 0xfe };
 
 typedef struct weir__fused_step {
-  void *ptr;     /* LOAD: the input; compute: where to store the result (NULL: not materialized) */
-  uint8_t op;    /* WEIR__FUSED_LOAD or a weir__prim */
+  union {
+    void *ptr;   /* LOAD: the input; compute: where to store the result (NULL: not materialized) */
+    float value; /* CONST: the value (exact: the input's dtype is the step's, float32 or narrower) */
+  };
+  uint8_t op;    /* WEIR__FUSED_LOAD, WEIR__FUSED_CONST or a weir__prim */
   uint8_t dtype; /* weir_dtype of the loaded / computed value */
   uint8_t out;   /* destination register */
   uint8_t a, b;  /* source registers (b unused by unary ops); LOAD: a = 1 when the input is one
@@ -27,10 +33,15 @@ typedef struct weir__fused_step {
   uint8_t pad[3];
 } weir__fused_step; /* 16 bytes */
 
+/* Programs of at most this many steps go to the GPU inside the launch's parameters (no copy, no
+   allocation); longer ones are copied to device memory first. */
+#define WEIR__FUSED_INLINE_STEPS 48
+
 typedef struct weir__fused_program {
   int64_t n; /* elements of every non-broadcast operand */
   int nsteps;
-  const weir__fused_step *steps; /* device-readable copy of the steps */
+  const weir__fused_step *steps; /* host steps (nsteps <= WEIR__FUSED_INLINE_STEPS: sent inline) or
+                                    a device-readable copy */
 } weir__fused_program;
 
 /* Whether a primitive/dtype can be part of a fused program. */

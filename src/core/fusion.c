@@ -11,6 +11,7 @@
 #include "backend/fused.h"
 #include "core/buffer.h"
 #include "core/capture_internal.h"
+#include "core/dtype_util.h"
 #include "core/error_internal.h"
 #include "core/fault_injection.h"
 #include "core/fusion.h"
@@ -60,6 +61,18 @@ static bool fusable(const weir__stream *s, weir_array *a, int64_t n, bool is_hea
   return true;
 }
 
+/* A one-element input on the host: a CONST step, its value read here (it is final: DONE). */
+static bool host_constant(const weir_array *in) { return in->size == 1 && in->buf->device.type == WEIR_CPU; }
+
+/* On a GPU, one node alone is worth running as a program when it reads a host constant: the
+   value goes with the launch, where the node's own kernel would need it copied to the device. */
+static bool worth_alone(const weir__stream *s, const weir_array *head) {
+  if (s->device.type != WEIR_GPU) return false;
+  for (int i = 0; i < head->nin; i++)
+    if (!in_run(s, head->inputs[i]) && host_constant(head->inputs[i])) return true;
+  return false;
+}
+
 static int find_external(external *ext, int next, const weir_array *a) {
   for (int k = 0; k < next; k++)
     if (ext[k].ext == a) return k;
@@ -69,9 +82,9 @@ static int find_external(external *ext, int next, const weir_array *a) {
 int weir__fuse_run(weir__stream *s, weir_array **list) {
   weir_array *head = *list;
   int64_t n = head->size;
-  if (n < 1 || n > WEIR__FUSED_MAX_ELEMENTS || !fusable(s, head, n, true) || !head->queue_next ||
-      !fusable(s, head->queue_next, n, false))
-    return 0;
+  if (n < 1 || n > WEIR__FUSED_MAX_ELEMENTS || !fusable(s, head, n, true)) return 0;
+  const int min_run = worth_alone(s, head) ? 1 : 2;
+  if (min_run == 2 && (!head->queue_next || !fusable(s, head->queue_next, n, false))) return 0;
   int m = 0, next = 0;
   value *vals = weir__malloc(MAX_RUN * sizeof *vals);
   external *ext = weir__malloc(2 * MAX_RUN * sizeof *ext);
@@ -147,7 +160,7 @@ int weir__fuse_run(weir__stream *s, weir_array **list) {
       vals[i].reg = -1;
     }
   }
-  if (cut < 2) {
+  if (cut < min_run) {
     free(vals);
     free(ext);
     free(steps);
@@ -178,6 +191,11 @@ int weir__fuse_run(weir__stream *s, weir_array **list) {
   for (int k = 0; k < nsteps && st == WEIR_OK; k++) {
     weir__fused_step *sp = &steps[k];
     weir_array *a = sp->ptr;
+    if (sp->op == WEIR__FUSED_LOAD && host_constant(a)) {
+      sp->op = WEIR__FUSED_CONST;
+      sp->value = (float)weir__load_double(a->buf->data, a->dtype, 0);
+      continue;
+    }
     if (sp->op == WEIR__FUSED_LOAD) {
       st = weir__buffer_use_on(a->buf, s, &sp->ptr);
       continue;

@@ -81,6 +81,10 @@ weir_status weir__cpu_fused_run_range(int64_t lo, int64_t hi, const weir__fused_
         load_tile(regs[s->out], s, base, len);
         continue;
       }
+      if (s->op == WEIR__FUSED_CONST) {
+        for (int j = 0; j < len; j++) regs[s->out][j] = s->value;
+        continue;
+      }
       compute_tile(regs[s->out], regs[s->a], regs[s->b], s->op, len);
       round_store_tile(regs[s->out], s, base, len);
     }

@@ -158,15 +158,19 @@ static weir_status cuda_run(weir__stream *s, weir__kernel_call *call) {
 #endif
 }
 
-/* A fused elementwise program (backend/fused.h): the steps go to device memory on the stream
-   (cudaMemcpyAsync stages pageable memory before it returns, so the caller may free them), one
-   launch runs them, and the block goes back stream-ordered. */
+/* A fused elementwise program (backend/fused.h): a short one goes inside the launch's parameters;
+   a longer one goes to device memory on the stream first (cudaMemcpyAsync stages pageable memory
+   before it returns, so the caller may free the steps), and the block goes back stream-ordered. */
 int weir__cuda_fused_launch(const weir__fused_program *p, void *stream); /* kernels_fused.cu */
 
 static weir_status cuda_run_fused(weir__stream *s, int64_t n, const struct weir__fused_step *steps, int nsteps) {
   weir__cuda_stream *st = s->backend_data;
   weir_status rc = WEIR__CUDA_CHECK(cudaSetDevice(st->device), "cudaSetDevice");
   if (rc != WEIR_OK) return rc;
+  if (nsteps <= WEIR__FUSED_INLINE_STEPS) {
+    weir__fused_program p = {n, nsteps, steps};
+    return WEIR__CUDA_CHECK((cudaError_t)weir__cuda_fused_launch(&p, (void *)st->stream), "fused elementwise kernel");
+  }
   size_t bytes = (size_t)nsteps * sizeof(weir__fused_step);
   void *dev = NULL;
   if ((rc = weir__cuda_alloc(st->device, s, bytes, &dev)) != WEIR_OK) return rc;

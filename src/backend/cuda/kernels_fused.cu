@@ -3,6 +3,7 @@
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
+#include <string.h>
 
 extern "C" {
 #include "backend/fused.h"
@@ -42,13 +43,19 @@ __device__ __forceinline__ float round_store(float v, uint8_t dtype, void *p, in
 __device__ __forceinline__ float max_like_kernels(float a, float b) { return (a != a || a > b) ? a : b; }
 __device__ __forceinline__ float min_like_kernels(float a, float b) { return (a != a || a < b) ? a : b; }
 
-__global__ void fused_kernel(const weir__fused_step *steps, int nsteps, int64_t n) {
+// One thread's elements: the whole program for each, in registers. steps may point into the
+// launch's parameters (an inline program) or into device memory.
+__device__ __forceinline__ void run_program(const weir__fused_step *steps, int nsteps, int64_t n) {
   float r[WEIR__FUSED_REGS];
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
     for (int k = 0; k < nsteps; k++) {
       weir__fused_step s = steps[k];
       if (s.op == WEIR__FUSED_LOAD) {
         r[s.out] = load_as_float(s.ptr, s.dtype, s.a ? 0 : i);
+        continue;
+      }
+      if (s.op == WEIR__FUSED_CONST) {
+        r[s.out] = s.value;
         continue;
       }
       float a = r[s.a], b = r[s.b], v;
@@ -69,6 +76,18 @@ __global__ void fused_kernel(const weir__fused_step *steps, int nsteps, int64_t 
   }
 }
 
+__global__ void fused_kernel(const weir__fused_step *steps, int nsteps, int64_t n) { run_program(steps, nsteps, n); }
+
+// A short program passed by value: __grid_constant__ lets the threads read it in place from the
+// parameter bank instead of each copying it.
+struct InlineProgram {
+  weir__fused_step steps[WEIR__FUSED_INLINE_STEPS];
+};
+
+__global__ void fused_inline_kernel(const __grid_constant__ InlineProgram p, int nsteps, int64_t n) {
+  run_program(p.steps, nsteps, n);
+}
+
 } // namespace
 
 extern "C" int weir__cuda_fused_launch(const weir__fused_program *p, void *stream) {
@@ -76,6 +95,13 @@ extern "C" int weir__cuda_fused_launch(const weir__fused_program *p, void *strea
   int threads = p->n < 256 ? (int)((p->n + 31) / 32 * 32) : 256;
   int64_t blocks = (p->n + threads - 1) / threads;
   if (blocks > 1024) blocks = 1024;
-  fused_kernel<<<(unsigned)blocks, threads, 0, static_cast<cudaStream_t>(stream)>>>(p->steps, p->nsteps, p->n);
+  cudaStream_t st = static_cast<cudaStream_t>(stream);
+  if (p->nsteps <= WEIR__FUSED_INLINE_STEPS) {
+    InlineProgram prog = {}; // the unused tail zeroed: the launch copies all of it
+    memcpy(prog.steps, p->steps, (size_t)p->nsteps * sizeof(weir__fused_step));
+    fused_inline_kernel<<<(unsigned)blocks, threads, 0, st>>>(prog, p->nsteps, p->n);
+  } else {
+    fused_kernel<<<(unsigned)blocks, threads, 0, st>>>(p->steps, p->nsteps, p->n);
+  }
   return (int)cudaGetLastError();
 }

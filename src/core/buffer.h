@@ -6,6 +6,7 @@
 #define WEIR_CORE_BUFFER_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "weir/device.h"
@@ -61,6 +62,12 @@ weir_status weir__buffer_host_view(weir__buffer *b, const void **out);
 weir_status weir__buffer_wait_host(weir__buffer *b);
 /* Records b's ready event on its writer stream now, if the device is asynchronous. */
 weir_status weir__buffer_mark_written(weir__buffer *b, weir__stream *writer);
+/* For donation: whether s may overwrite b in place, b being held by nobody but the caller (who
+   checked the reference counts). Yes on the host when b has no copies (none is being made from
+   it); on a GPU when s wrote b and no other stream or device read it, so everything that read it
+   is ordered before s's next kernel. On yes, b's ready event is dropped (it marks the old write)
+   and s becomes its writer again. */
+bool weir__buffer_claim_for_write(weir__buffer *b, weir__stream *s);
 /* Frees residency state at release: copies, events; waits for pending reads of host memory. */
 void weir__buffer_release_residency(weir__buffer *b);
 

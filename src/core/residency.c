@@ -225,6 +225,23 @@ weir_status weir__buffer_host_view(weir__buffer *b, const void **out) {
   return st;
 }
 
+bool weir__buffer_claim_for_write(weir__buffer *b, weir__stream *s) {
+  if (!same_device(b->device, s->device)) return false;
+  pthread_mutex_t *mu = lock_of(b);
+  pthread_mutex_lock(mu);
+  bool ok = b->copies == NULL;
+  if (ok && b->device.type == WEIR_GPU) ok = b->writer == s->index && b->n_users == 0;
+  void *stale = NULL;
+  if (ok && b->device.type == WEIR_GPU) {
+    stale = b->ready;
+    b->ready = NULL;
+    if (!b->writer_stream) b->writer_stream = weir__stream_retain(s);
+  }
+  pthread_mutex_unlock(mu);
+  if (stale) s->backend->event_free(stale);
+  return ok;
+}
+
 void weir__buffer_release_residency(weir__buffer *b) {
   weir__copy *c = b->copies;
   b->copies = NULL;

@@ -164,6 +164,31 @@ static void sliced_tensor(weir__tensor *t, const weir_array *in, void *data, con
   t->data = (char *)data + offset * (int64_t)weir_dtype_size(in->dtype);
 }
 
+/* Donation: an elementwise op writes its result into an input's buffer when nothing else can see
+   that input (this node holds its only reference, and it holds its buffer's only one), the input
+   has the output's shape, element size and device, and no other stream or device reads the buffer
+   (weir__buffer_claim_for_write). Each element is read before it is written, at the same index,
+   so a chain of ops on a large array runs in one buffer instead of taking a new one per op. */
+static weir__buffer *donor(weir__stream *s, const weir_array *a, void *const *data, size_t nbytes) {
+  if (!is_elementwise(a->prim) || a->prim == WEIR__P_COPY) return NULL; /* a copy onto itself: no */
+  for (int i = 0; i < a->nin; i++) {
+    weir_array *in = a->inputs[i];
+    weir__buffer *b = in->buf;
+    if (!b || data[i] != b->data || b->nbytes != nbytes || in->size != a->size || in->ndim != a->ndim ||
+        weir_dtype_size(in->dtype) != weir_dtype_size(a->dtype))
+      continue;
+    if (memcmp(in->shape, a->shape, (size_t)a->ndim * sizeof *a->shape) != 0) continue;
+    if (atomic_load_explicit(&in->refs, memory_order_acquire) != 1 ||
+        atomic_load_explicit(&b->refs, memory_order_acquire) != 1)
+      continue;
+    if (weir__buffer_claim_for_write(b, s)) return b;
+  }
+  return NULL;
+}
+
+static _Atomic uint64_t donations;
+uint64_t weir__donations_total(void) { return atomic_load(&donations); }
+
 static weir_status execute(weir__stream *s, weir_array *a, char *msg, size_t msglen) {
   weir_status st = WEIR_OK;
   if (a->prim == WEIR__P_RESHAPE) { /* shares the input's buffer (or its copy on this device) */
@@ -177,7 +202,15 @@ static weir_status execute(weir__stream *s, weir_array *a, char *msg, size_t msg
   for (int i = 0; i < a->nin && st == WEIR_OK; i++)
     if (a->inputs[i]->buf) st = weir__buffer_use_on(a->inputs[i]->buf, s, &data[i]);
   size_t nbytes = (size_t)a->size * weir_dtype_size(a->dtype);
-  if (st == WEIR_OK && nbytes > 0) st = weir__buffer_new(s->device, s, nbytes, &a->buf);
+  if (st == WEIR_OK && nbytes > 0) {
+    weir__buffer *d = donor(s, a, data, nbytes);
+    if (d) {
+      a->buf = weir__buffer_retain(d);
+      atomic_fetch_add_explicit(&donations, 1, memory_order_relaxed);
+    } else {
+      st = weir__buffer_new(s->device, s, nbytes, &a->buf);
+    }
+  }
   if (st != WEIR_OK) {
     snprintf(msg, msglen, "%s: %s", weir__prim_name(a->prim), weir_last_error());
     return st;

@@ -13,7 +13,16 @@
 namespace {
 
 constexpr int kPlans = 32;                         // shapes remembered per stream
-constexpr size_t kWorkspace = (size_t)4 << 20;     // split-K scratch; cuBLAS's own default is 4 MiB
+// cuBLASLt's scratch (split-K and the like), per stream: what cuBLAS recommends, 32 MiB from Hopper
+// (sm_90) on, 4 MiB before. With 4 MiB on an H100 the heuristic picks slower bf16 kernels.
+size_t workspace_bytes(int device) {
+  int major = 0;
+  if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) != cudaSuccess) {
+    (void)cudaGetLastError();
+    major = 0;
+  }
+  return (size_t)(major >= 9 ? 32 : 4) << 20;
+}
 
 struct Key {
   int dt, ct;
@@ -33,6 +42,7 @@ struct Plan {
 struct Plans {
   cublasLtHandle_t lt;
   void *workspace;
+  size_t workspace_size;
   uint64_t tick;
   Plan plan[kPlans];
 };
@@ -87,7 +97,7 @@ cublasStatus_t plan_make(Plans *ps, Plan *p, const Key &k, const char **what) {
     cublasLtMatmulPreference_t pref = NULL;
     *what = "cublasLtMatmulPreferenceCreate";
     if ((st = cublasLtMatmulPreferenceCreate(&pref)) == CUBLAS_STATUS_SUCCESS) {
-      const uint64_t ws = kWorkspace;
+      const uint64_t ws = ps->workspace_size;
       const uint32_t aa = (uint32_t)k.align_a, ab = (uint32_t)k.align_b, ad = (uint32_t)k.align_d;
       cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws);
       cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, &aa, sizeof aa);
@@ -126,7 +136,8 @@ cublasStatus_t plans_of(weir__cuda_ctx *ctx, Plans **out, const char **what) {
       free(ps);
       return st;
     }
-    if (cudaMallocAsync(&ps->workspace, kWorkspace, (cudaStream_t)ctx->stream) != cudaSuccess) {
+    ps->workspace_size = workspace_bytes(ctx->device);
+    if (cudaMallocAsync(&ps->workspace, ps->workspace_size, (cudaStream_t)ctx->stream) != cudaSuccess) {
       (void)cudaGetLastError(); // a failed allocation must not surface as a later call's error
       *what = "cudaMallocAsync (cuBLASLt workspace)";
       cublasLtDestroy(ps->lt);
@@ -167,7 +178,7 @@ cublasStatus_t weir__lt_gemm_run(weir__cuda_ctx *ctx, const weir__lt_gemm *g, co
   const float one = 1.0f, zero = 0.0f;
   *what = "cublasLtMatmul";
   return cublasLtMatmul(ps->lt, p->desc, &one, g->a, p->la, g->b, p->lb, &zero, g->d, p->ld, g->d, p->ld, &p->algo,
-                        ps->workspace, kWorkspace, (cudaStream_t)ctx->stream);
+                        ps->workspace, ps->workspace_size, (cudaStream_t)ctx->stream);
 }
 
 void weir__lt_plans_release(weir__cuda_ctx *ctx) {

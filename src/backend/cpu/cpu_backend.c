@@ -80,11 +80,21 @@ static void cpu_set_cache_limit(int index, size_t bytes) {
   weir__host_set_cache_limit(bytes);
 }
 
-/* Below this many output elements a kernel runs on the stream's thread alone: waking the pool
-   costs more than it saves (measured by bench_core's thread sweep; see README). Chunks are at
-   least PARALLEL_GRAIN elements. WEIR_CPU_PARALLEL_MIN overrides the threshold (tests use it). */
-#define PARALLEL_MIN ((int64_t)1 << 16)
+/* Below this much work a kernel runs on the stream's thread alone: waking the pool costs more
+   than it saves. Measured on a 16-core host (bench/cpu_crossover.py, README): waking the pool
+   costs ~50 us; a float32 add is faster inline up to 2^17 elements (21 us against 52) and slower
+   from 2^18 (133 us against 59), exp crosses between 2^16 and 2^17. The work is the element count,
+   doubled for the transcendental functions (exp_like below). Chunks are at least PARALLEL_GRAIN
+   elements. WEIR_CPU_PARALLEL_MIN overrides the threshold (tests use it). */
+#define PARALLEL_MIN ((int64_t)1 << 18)
 #define PARALLEL_GRAIN ((int64_t)1 << 14)
+
+/* Ops that cost several times an add per element (polynomials, divisions by series). */
+static bool exp_like(weir__prim p) {
+  return (p >= WEIR__P_EXP && p <= WEIR__P_ERF && p != WEIR__P_SQRT && p != WEIR__P_SQUARE && p != WEIR__P_RSQRT &&
+          p != WEIR__P_RECIPROCAL) ||
+         p == WEIR__P_POWER || p == WEIR__P_ARCTAN2;
+}
 
 static int64_t parallel_min(void) {
   static _Atomic int64_t cached = -1;
@@ -131,6 +141,7 @@ static weir_status cpu_run(weir__stream *s, weir__kernel_call *call) {
      chunks are of output elements, so their grain shrinks by the same ratio. */
   bool reduce = call->prim >= WEIR__P_SUM && call->prim <= WEIR__P_ARGMIN; /* not gather: its table is not read whole */
   int64_t work = reduce && call->in[0].size > call->out.size ? call->in[0].size : call->out.size;
+  if (exp_like(call->prim) && work < INT64_MAX / 2) work *= 2;
   if (call->out.size < 2 || work < parallel_min() || !weir__cpu_kernel_splittable(call->prim))
     return weir__cpu_kernel_run(call);
   int64_t grain = parallel_grain() / (work / call->out.size);

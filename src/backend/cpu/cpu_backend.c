@@ -80,13 +80,15 @@ static void cpu_set_cache_limit(int index, size_t bytes) {
   weir__host_set_cache_limit(bytes);
 }
 
-/* Below this much work a kernel runs on the stream's thread alone: waking the pool costs more
-   than it saves. Measured on a 16-core host (bench/cpu_crossover.py, README): waking the pool
-   costs ~50 us; a float32 add is faster inline up to 2^17 elements (21 us against 52) and slower
-   from 2^18 (133 us against 59), exp crosses between 2^16 and 2^17. The work is the element count,
-   doubled for the transcendental functions (exp_like below). Chunks are at least PARALLEL_GRAIN
-   elements. WEIR_CPU_PARALLEL_MIN overrides the threshold (tests use it). */
-#define PARALLEL_MIN ((int64_t)1 << 18)
+/* Below this much work a kernel runs on the stream's thread alone: handing a loop to the pool
+   costs more than it saves. Measured on a 16-core host (bench/cpu_crossover.py, README), with the
+   pool's threads polling between loops: a loop on the pool costs ~12 us; a float32 add is faster
+   on the pool from 2^16 elements (13 us against 16), exp from 2^14, a sum from 2^18 (below that
+   its input fits the core's cache). So the work is the element count, times 4 for the
+   transcendental functions (exp_like below) and a quarter of the input for reductions. Chunks
+   are at least PARALLEL_GRAIN elements. WEIR_CPU_PARALLEL_MIN overrides the threshold (tests use
+   it). */
+#define PARALLEL_MIN ((int64_t)1 << 16)
 #define PARALLEL_GRAIN ((int64_t)1 << 14)
 
 /* Ops that cost several times an add per element (polynomials, divisions by series). */
@@ -140,11 +142,12 @@ static weir_status cpu_run(weir__stream *s, weir__kernel_call *call) {
   /* The work: the output's size, or a reduction's input size (it reads more than it writes);
      chunks are of output elements, so their grain shrinks by the same ratio. */
   bool reduce = call->prim >= WEIR__P_SUM && call->prim <= WEIR__P_ARGMIN; /* not gather: its table is not read whole */
-  int64_t work = reduce && call->in[0].size > call->out.size ? call->in[0].size : call->out.size;
-  if (exp_like(call->prim) && work < INT64_MAX / 2) work *= 2;
+  int64_t work = call->out.size;
+  if (reduce && call->in[0].size / 4 > work) work = call->in[0].size / 4;
+  if (exp_like(call->prim) && work < INT64_MAX / 4) work *= 4;
   if (call->out.size < 2 || work < parallel_min() || !weir__cpu_kernel_splittable(call->prim))
     return weir__cpu_kernel_run(call);
-  int64_t grain = parallel_grain() / (work / call->out.size);
+  int64_t grain = parallel_grain() / (work / call->out.size); /* work >= out.size */
   call->errmsg[0] = '\0';
   weir_status st = weir__cpu_kernel_run_range(call, 0, 0); /* validates, touches nothing */
   if (st != WEIR_OK) return st;

@@ -58,12 +58,17 @@ typedef void (*acols_fn)(const void *p, int64_t n, int64_t s, void *best, int64_
 #define LT(x, b) ((x) < (b))
 #define LD_BOOL(x) ((x) != 0)
 
-/* Eight named partial accumulators (kept in registers) break the add/compare latency chain. */
+/* Eight named partial accumulators (kept in registers) break the add/compare latency chain. A
+   long run also prefetches 4 KiB ahead: one core's hardware prefetcher alone leaves it far below
+   its bandwidth (float32 sum on the 16-core H100 host: 6.9 GB/s as one plain stream, 10.6-11.7
+   GB/s prefetching 4 KiB ahead; reading four regions at once instead was slower there, 4.9 GB/s,
+   though faster on the 2-core VM). Prefetches do not fault past the end. */
 #define STEP(A, LD, OP, s, k)                                                                      \
   do {                                                                                             \
     A x_ = (A)LD(p[i + k]);                                                                        \
     s = OP(s, x_);                                                                                 \
   } while (0)
+#define PREFETCH_BYTES 4096
 #define FOLD(name, T, A, LD, OP, INIT)                                                             \
   static void name##_fold(const void *p_, int64_t n, void *acc_) {                                 \
     const T *p = p_;                                                                               \
@@ -71,6 +76,7 @@ typedef void (*acols_fn)(const void *p, int64_t n, int64_t s, void *best, int64_
     A s0 = INIT, s1 = INIT, s2 = INIT, s3 = INIT, s4 = INIT, s5 = INIT, s6 = INIT, s7 = INIT;      \
     int64_t i = 0;                                                                                 \
     for (; i + 8 <= n; i += 8) {                                                                   \
+      __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES);                                  \
       STEP(A, LD, OP, s0, 0);                                                                      \
       STEP(A, LD, OP, s1, 1);                                                                      \
       STEP(A, LD, OP, s2, 2);                                                                      \
@@ -187,6 +193,7 @@ static void sumd_f32_fold_vec(const void *p_, int64_t n, void *acc_) {
   v4df s0 = {0, 0, 0, 0}, s1 = s0, s2 = s0, s3 = s0;
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
+    __builtin_prefetch((const char *)(p + i) + PREFETCH_BYTES); /* one line a step (see FOLD) */
     v4sf x0, x1, x2, x3;
     memcpy(&x0, p + i, sizeof x0);
     memcpy(&x1, p + i + 4, sizeof x1);

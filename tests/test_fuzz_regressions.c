@@ -101,10 +101,36 @@ static void test_split_counts(void) {
   weir_array_free(a);
 }
 
+/* fuzz_api, 30-minute campaign: printing an empty array with many long dims before its 0 built
+   MLX's bracket form, 7 pairs per long dim, until a 4 GiB allocation. Small ones keep MLX's form;
+   past 4096 pairs it is numpy's short form, and it stays small. */
+static void test_print_empty_many_dims(void) {
+  int64_t shape[21];
+  for (int d = 0; d < 20; d++) shape[d] = 1000;
+  shape[20] = 0;
+  weir_array *a = NULL;
+  if (!CHECK_OK(weir_zeros(&a, shape, 21, WEIR_FLOAT32, WEIR_DEFAULT))) return;
+  char *text = NULL;
+  if (CHECK_OK(weir_array_tostring(a, &text))) {
+    CHECK_MSG(strlen(text) < 512, "the text of an empty (1000,)*20+(0,) array is %zu bytes", strlen(text));
+    CHECK_MSG(strstr(text, "array([], shape=(1000, 1000, ") == text, "printed: %.80s", text);
+    CHECK_MSG(strstr(text, "1000, 0), dtype=float32)") != NULL, "printed: %.200s", text);
+  }
+  free(text);
+  weir_array_free(a);
+  const int64_t small[3] = {2, 2, 0}; /* MLX's form where it is small */
+  if (!CHECK_OK(weir_zeros(&a, small, 3, WEIR_FLOAT32, WEIR_DEFAULT))) return;
+  if (CHECK_OK(weir_array_tostring(a, &text)))
+    CHECK_STR(text, "array([[[],\n        []],\n       [[],\n        []]], dtype=float32)");
+  free(text);
+  weir_array_free(a);
+}
+
 int main(void) {
   h_init("test_fuzz_regressions");
   H_RUN(test_zero_size_with_huge_dims);
   H_RUN(test_empty_huge_reduce_flatten);
   H_RUN(test_split_counts);
+  H_RUN(test_print_empty_many_dims);
   return h_finish();
 }

@@ -131,6 +131,19 @@ static void print_sub(const fmt_ctx *c, int64_t index, int dim) {
   sb_puts(c->b, "]");
 }
 
+#define EMPTY_PAIRS_MAX 4096
+
+/* Bracket pairs an empty array's MLX form prints: the product, over the dims before the first 0,
+   of the entries shown per dim (at most 2 * EDGE_ITEMS + 1), saturating past the maximum. */
+static int64_t empty_pairs(const int64_t *shape, int ndim) {
+  int64_t pairs = 1;
+  for (int d = 0; d < ndim && shape[d] != 0; d++) {
+    pairs *= shape[d] > 2 * EDGE_ITEMS ? 2 * EDGE_ITEMS + 1 : shape[d];
+    if (pairs > EMPTY_PAIRS_MAX) return EMPTY_PAIRS_MAX + 1;
+  }
+  return pairs;
+}
+
 char *weir__format_array(const void *data, weir_dtype t, const int64_t *shape, int ndim) {
   if (!weir__dtype_valid((int)t) || ndim < 0 || (ndim > 0 && !shape)) return NULL;
   bool empty = false;
@@ -142,7 +155,19 @@ char *weir__format_array(const void *data, weir_dtype t, const int64_t *shape, i
 
   strbuf b = {0};
   sb_puts(&b, "array(");
-  if (ndim == 0) {
+  /* An empty array prints one bracket pair per entry of the dims before its first 0 (MLX's form,
+     kept for small ones); with many long dims before the 0 that is exponential ((1000,) * 20 +
+     (0,): 7^20 pairs, a fuzzer's find), so past EMPTY_PAIRS_MAX it prints numpy's short form. */
+  if (empty && empty_pairs(shape, ndim) > EMPTY_PAIRS_MAX) {
+    char tmp[32];
+    sb_puts(&b, "[], shape=(");
+    for (int d = 0; d < ndim; d++) { /* (a, b, c), and (a,) for one dim, as Python writes tuples */
+      int n = snprintf(tmp, sizeof tmp, "%" PRId64, shape[d]);
+      sb_putn(&b, tmp, (size_t)n);
+      if (d + 1 < ndim) sb_puts(&b, ", ");
+    }
+    sb_puts(&b, ndim == 1 ? ",)" : ")");
+  } else if (ndim == 0) {
     print_item(&b, data, t, 0);
   } else {
     int64_t *strides = weir__malloc(sizeof(int64_t) * (size_t)ndim);

@@ -86,9 +86,13 @@ int weir__fuse_run(weir__stream *s, weir_array **list) {
   const int min_run = worth_alone(s, head) ? 1 : 2;
   if (min_run == 2 && (!head->queue_next || !fusable(s, head->queue_next, n, false))) return 0;
   int m = 0, next = 0;
-  value *vals = weir__malloc(MAX_RUN * sizeof *vals);
-  external *ext = weir__malloc(2 * MAX_RUN * sizeof *ext);
-  weir__fused_step *steps = weir__malloc(3 * MAX_RUN * sizeof *steps);
+  /* Tables sized by the queue ahead (at most MAX_RUN): full-size ones are ~0.5 MB, which malloc
+     maps and unmaps on every call, several us of a one-node run's time. */
+  int cap = 1;
+  for (weir_array *a = head->queue_next; a && cap < MAX_RUN; a = a->queue_next) cap++;
+  value *vals = weir__malloc((size_t)cap * sizeof *vals);
+  external *ext = weir__malloc(2 * (size_t)cap * sizeof *ext);
+  weir__fused_step *steps = weir__malloc(3 * (size_t)cap * sizeof *steps);
   if (!vals || !ext || !steps) {
     free(vals);
     free(ext);
@@ -96,7 +100,7 @@ int weir__fuse_run(weir__stream *s, weir_array **list) {
     return 0;
   }
   /* 1. the run and its external inputs, with last uses */
-  for (weir_array *a = head; a && m < MAX_RUN && (a == head || fusable(s, a, n, false)); a = a->queue_next) {
+  for (weir_array *a = head; a && m < cap && (a == head || fusable(s, a, n, false)); a = a->queue_next) {
     a->fuse_index = m;
     vals[m] = (value){a, 0, -1, -1};
     for (int i = 0; i < a->nin; i++) {

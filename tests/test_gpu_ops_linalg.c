@@ -276,6 +276,35 @@ static void test_matmul_tf32(void) {
   weir_matmul_set_allow_tf32(initial);
 }
 
+/* A single matmul of 4096^3 multiply-adds goes to cublasGemmEx instead of a cuBLASLt plan
+   (kernels_matmul.cu): float32 (TF32 off, then on) and bfloat16 against the CPU's result. */
+static void test_matmul_large(void) {
+  enum { S = 4096 };
+  const int64_t sh[2] = {S, S};
+  bool initial = weir_matmul_allow_tf32();
+  for (int k = 0; k < 3; k++) {
+    weir_dtype t = k == 2 ? WEIR_BFLOAT16 : WEIR_FLOAT32;
+    weir_matmul_set_allow_tf32(k == 1);
+    weir_array *a = NULL, *b = NULL, *g = NULL, *c = NULL;
+    CHECK_OK(weir_random_uniform(&a, sh, 2, t, -1.0, 1.0, NULL, CPUS));
+    CHECK_OK(weir_random_uniform(&b, sh, 2, t, -1.0, 1.0, NULL, CPUS));
+    CHECK_OK(weir_matmul(&g, a, b, g_gs));
+    CHECK_OK(weir_matmul(&c, a, b, CPUS));
+    double *got = malloc(sizeof(double) * S * S), *ref = malloc(sizeof(double) * S * S);
+    if (g && c && CHECK_OK(h_read(g, got)) && CHECK_OK(h_read(c, ref))) {
+      double e = rel_frobenius(got, ref, (int64_t)S * S), lim = k == 0 ? 1e-5 : k == 1 ? 5e-3 : 1e-2;
+      CHECK_MSG(e <= lim, "gpu:%d %s matmul 4096^3%s: rel error %.3g against the CPU (limit %g)", g_k,
+                weir_dtype_name(t), k == 1 ? " (TF32)" : "", e, lim);
+      if (k == 1) CHECK_MSG(e > 4e-5, "gpu:%d TF32 on, 4096^3: rel error %.3g looks like float32", g_k, e);
+    }
+    free(got);
+    free(ref);
+    weir_array *list[] = {a, b, g, c};
+    for (size_t i = 0; i < 4; i++) weir_array_free(list[i]);
+  }
+  weir_matmul_set_allow_tf32(initial);
+}
+
 /* ---- random ---- */
 
 static void test_random(void) {
@@ -334,6 +363,7 @@ static void run_tests(void) {
   H_RUN(test_reductions);
   H_RUN(test_matmul);
   H_RUN(test_matmul_tf32);
+  H_RUN(test_matmul_large);
   H_RUN(test_random);
 }
 

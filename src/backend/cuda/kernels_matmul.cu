@@ -7,8 +7,12 @@
 // C = A B is computed as C^T = B^T A^T, i.e. gemm(m = N, n = M, k = K, B, ldb = N, A, lda = K).
 // Batches go in runs whose operand offsets advance by constant strides (0 for a broadcast
 // operand); a broadcast right operand over a stack of left matrices folds into one
-// (batches * M) x K product. Each GEMM goes through a cached cuBLASLt plan (matmul_plans.cu);
-// cublasGemmEx / cublasGemmStridedBatchedEx only where cuBLASLt has no algorithm.
+// (batches * M) x K product. Each GEMM goes through a cached cuBLASLt plan (matmul_plans.cu),
+// except a single large one (>= 4096^3 multiply-adds), which goes to cublasGemmEx: there its host
+// cost is noise, and it runs the kernel cuBLAS itself picks (the cuBLASLt path measured 767-809
+// bf16 TFLOP/s at 8192^3 against cublasGemmEx's 820-842 over five H100 runs; with cublasGemmEx the
+// ratio still moved 91.8-98.3% over four runs, so that spread is mostly the host-timed eval). Also
+// cublasGemmEx / cublasGemmStridedBatchedEx where cuBLASLt has no algorithm.
 #include <limits.h>
 
 #include <cublas_v2.h>
@@ -85,7 +89,8 @@ weir_status weir__cuda_matmul(weir__cuda_ctx *ctx, weir__kernel_call *c) {
   const int n = (int)L.N, k = (int)L.K;
   if (weir__mm_foldable(&L)) {
     const weir__lt_gemm g = {dt, ct, n, L.M * L.batches, k, n, k, n, 1, 0, 0, 0, b, a, o};
-    if ((st = lt_gemm(ctx, c, g, &fallback)) != WEIR_OK || !fallback) return st;
+    const bool large = (double)n * (double)(L.M * L.batches) * (double)k >= 68719476736.0; // 4096^3
+    if (!large && ((st = lt_gemm(ctx, c, g, &fallback)) != WEIR_OK || !fallback)) return st;
     if ((st = handle_of(ctx, c, &h)) != WEIR_OK) return st;
     cublasStatus_t cs = cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, n, (int)(L.M * L.batches), k, &one, b, dt, n, a, dt,
                                      k, &zero, o, dt, n, ct, CUBLAS_GEMM_DEFAULT);

@@ -74,36 +74,49 @@ static double d2d_copy_s(size_t bytes, int runs) {
 }
 
 /* cublasGemmEx n×n×n (COMPUTE_32F, no TF32) on device copies of the host matrices ha, hb of
-   dtype dt: the median seconds of runs (cudaEvents, after a warm-up). */
-static double cublas_gemm_s(const void *ha, const void *hb, cudaDataType dt, size_t esize, int64_t n, int runs) {
-  double tm[MAX_RUNS];
-  const size_t bytes = (size_t)(n * n) * esize;
-  void *A = NULL, *B = NULL, *C = NULL;
-  CU(cudaMalloc(&A, bytes));
-  CU(cudaMalloc(&B, bytes));
-  CU(cudaMalloc(&C, bytes));
-  CU(cudaMemcpy(A, ha, bytes, cudaMemcpyHostToDevice));
-  CU(cudaMemcpy(B, hb, bytes, cudaMemcpyHostToDevice));
+   dtype dt, one call at a time, so that the caller can interleave them with weir's runs. */
+typedef struct gemm_ref {
+  void *A, *B, *C;
   cublasHandle_t h;
-  cu_timer tmr = timer_open();
-  CB(cublasCreate(&h));
-  CB(cublasSetMathMode(h, CUBLAS_DEFAULT_MATH)); /* no TF32 for float32 */
-  CB(cublasSetStream(h, tmr.st));
+  cu_timer tmr;
+  cudaDataType dt;
+  int n;
+} gemm_ref;
+
+static void gemm_ref_open(gemm_ref *g, const void *ha, const void *hb, cudaDataType dt, size_t esize, int64_t n) {
+  const size_t bytes = (size_t)(n * n) * esize;
+  memset(g, 0, sizeof *g);
+  g->dt = dt;
+  g->n = (int)n;
+  CU(cudaMalloc(&g->A, bytes));
+  CU(cudaMalloc(&g->B, bytes));
+  CU(cudaMalloc(&g->C, bytes));
+  CU(cudaMemcpy(g->A, ha, bytes, cudaMemcpyHostToDevice));
+  CU(cudaMemcpy(g->B, hb, bytes, cudaMemcpyHostToDevice));
+  g->tmr = timer_open();
+  CB(cublasCreate(&g->h));
+  CB(cublasSetMathMode(g->h, CUBLAS_DEFAULT_MATH)); /* no TF32 for float32 */
+  CB(cublasSetStream(g->h, g->tmr.st));
+}
+
+/* One call: returns the host wall clock from the launch to the end of a cudaStreamSynchronize (as
+   weir's figure: its op, eval and the wait), and the GPU seconds (cudaEvents) in *gpu_s. */
+static double gemm_ref_run(gemm_ref *g, double *gpu_s) {
   const float alpha = 1.0f, beta = 0.0f;
-  const int ni = (int)n;
-  for (int r = -1; r < runs; r++) {
-    CU(cudaEventRecord(tmr.e0, tmr.st));
-    CB(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, ni, ni, ni, &alpha, A, dt, ni, B, dt, ni, &beta, C, dt, ni,
-                    CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
-    double s = timer_stop(tmr);
-    if (r >= 0) tm[r] = s;
-  }
-  CB(cublasDestroy(h));
-  timer_close(tmr);
-  CU(cudaFree(A));
-  CU(cudaFree(B));
-  CU(cudaFree(C));
-  return median(tm, runs);
+  double t0 = now_s();
+  CU(cudaEventRecord(g->tmr.e0, g->tmr.st));
+  CB(cublasGemmEx(g->h, CUBLAS_OP_N, CUBLAS_OP_N, g->n, g->n, g->n, &alpha, g->A, g->dt, g->n, g->B, g->dt, g->n, &beta,
+                  g->C, g->dt, g->n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+  *gpu_s = timer_stop(g->tmr); /* records e1 and waits for it */
+  return now_s() - t0;
+}
+
+static void gemm_ref_close(gemm_ref *g) {
+  CB(cublasDestroy(g->h));
+  timer_close(g->tmr);
+  CU(cudaFree(g->A));
+  CU(cudaFree(g->B));
+  CU(cudaFree(g->C));
 }
 
 /* Bare cuBLAS K×K sgemm chains: buffers and one stream + handle per chain. */

@@ -170,11 +170,40 @@ def test_list_index():
     wx.assert_close(a[:, [4, 4]], r[:, [4, 4]], "int32")
 
 
-@pytest.mark.weir_only
-def test_two_array_indices_are_refused_with_a_hint():
+MANY_ARRAY_INDEX_CASES = [
+    "[ix([0, 2]), ix([1, 3])]", "[:, ix([[0, 3], [-1, 2]]), ix([1, -2])]", "[ix([1, 0]), :, ix([4, 2])]",
+    "[ix([2, 0]), 1, ix([0, 4])]", "[..., ix([3, 0]), ix([4, 4])]", "[1:3, ix([0, 1]), ix([2, 3])]",
+    "[ix([0, 1]), None, ix([1, 2])]", "[ix([2, 1]), ix([3, 0]), ix([4, 1])]", "[0, ix([1, 2]), ix([4, 0])]",
+    "[ix([[1], [2]]), ix([0, 3, 1])]", "[ix([0, 2]), ix([1, 3]), ::-2]", "[ix([1]), ix([3]), ix([2])]",
+    "[ix([], dtype=np.int32), ix([], dtype=np.int32)]",
+]
+
+
+@pytest.mark.parametrize("case", MANY_ARRAY_INDEX_CASES)
+def test_several_integer_array_indices(rng, device, case):
+    """numpy's rules: the index arrays broadcast together; their result shape takes their axes'
+    place when they sit side by side (integers count as index arrays) and goes first otherwise."""
+    r = rng.integers(-100, 100, (3, 4, 5)).astype(np.int32)
+
+    def ix_np(v, dtype=np.int64):
+        return np.array(v, dtype=dtype)
+
+    def ix_mx(v, dtype=np.int64):
+        return mx.array(np.array(v, dtype=dtype))
+
+    with mx.stream(device):
+        a = mx.array(r)
+        got = eval("a" + case, {"a": a, "ix": ix_mx, "np": np})
+        want = eval("r" + case, {"r": r, "ix": ix_np, "np": np})
+        assert tuple(got.shape) == want.shape, case
+        wx.assert_close(got, want, "int32", what=case)
+
+
+@pytest.mark.weir_only  # MLX: ValueError; numpy: IndexError
+def test_several_array_indices_must_be_integers():
     a = mx.zeros((3, 3))
-    with pytest.raises(TypeError, match="take"):
-        a[mx.array([0]), mx.array([1])]
+    with pytest.raises(IndexError, match="integer"):
+        a[mx.array([0]), mx.array([1.0])]
 
 
 SETITEM_CASES = [("[1:3]", ()), ("[::2, 1]", (2, 3)), ("[..., ::-1]", (3,)), ("[0]", (5, 1)),

@@ -11,9 +11,6 @@
 
 enum kind { K_BOOL, K_INT, K_FLOAT };
 
-static bool is_float_dtype(weir_dtype t) { return t >= WEIR_FLOAT16; }
-static bool is_int_dtype(weir_dtype t) { return t != WEIR_BOOL && !is_float_dtype(t); }
-
 /* ---- scalars ---- */
 
 /* A Python bool/int/float (or anything with __index__ / __float__, like numpy scalars) as a kind
@@ -314,8 +311,8 @@ int wpy_operand(PyObject *o, const weir_array *other, const char *op, weir_array
   weir_dtype t = weir_array_dtype(other), use;
   if (k == K_BOOL) use = t;
   else if (k == K_INT) use = t == WEIR_BOOL ? WEIR_INT32 : t;
-  else use = is_float_dtype(t) ? t : WEIR_FLOAT32;
-  if (k == K_INT && is_int_dtype(use)) { /* MLX refuses a weak int that the dtype cannot hold */
+  else use = wpy_dtype_is_float(t) ? t : WEIR_FLOAT32;
+  if (k == K_INT && wpy_dtype_is_int(use)) { /* MLX refuses a weak int that the dtype cannot hold */
     static const int64_t lo[] = {[WEIR_UINT8] = 0, [WEIR_UINT16] = 0, [WEIR_UINT32] = 0, [WEIR_UINT64] = 0,
                                  [WEIR_INT8] = INT8_MIN, [WEIR_INT16] = INT16_MIN, [WEIR_INT32] = INT32_MIN,
                                  [WEIR_INT64] = INT64_MIN};

@@ -204,7 +204,7 @@ PyObject *wpy_array_getitem(PyObject *self, PyObject *key) {
     for (int j = 0; j < narr; j++) {
       bool ok = wpy_array_from_object(PyTuple_GET_ITEM(keys, arr_key[j]), NULL, &many[j]) == 0;
       weir_dtype t = ok ? weir_array_dtype(many[j]) : WEIR_INT32;
-      if (ok && (t < WEIR_UINT8 || t > WEIR_INT64)) {
+      if (ok && !wpy_dtype_is_int(t)) {
         PyErr_Format(PyExc_IndexError, "arrays used as indices must be of integer type, got %s", weir_dtype_name(t));
         ok = false;
       }

@@ -44,6 +44,8 @@ PyObject *wpy_dtype_object(weir_dtype t); /* new reference to the mx.<name> inst
 int wpy_dtype_from_object(PyObject *o, const char *what, weir_dtype *out);
 /* The "O&" converter for an optional dtype: None leaves *out untouched. */
 int wpy_dtype_converter(PyObject *o, void *out);
+static inline bool wpy_dtype_is_float(weir_dtype t) { return t >= WEIR_FLOAT16; }
+static inline bool wpy_dtype_is_int(weir_dtype t) { return t != WEIR_BOOL && !wpy_dtype_is_float(t); }
 
 /* ---- devices and streams (py_device.c, py_stream.c) ---- */
 int wpy_device_init(PyObject *module);

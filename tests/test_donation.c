@@ -96,6 +96,18 @@ static void check_input_intact(weir_array *x, const char *what) {
   CHECK_MSG(bad == 0, "%s: the input the user holds was overwritten (%lld values)", what, (long long)bad);
 }
 
+/* |x| for input element i, in float32 as the kernels compute it. */
+static float abs_x(int64_t i) { return fabsf((float)g_x[i]); }
+
+/* t holds |x| and y holds -|x|, both read back intact (what names the case). */
+static void check_abs_and_negated(weir_array *t, weir_array *y, const char *what, int d) {
+  const void *pt = NULL, *py = NULL;
+  if (!CHECK_OK(weir_array_data(t, &pt)) || !CHECK_OK(weir_array_data(y, &py))) return;
+  int64_t bad = 0;
+  for (int64_t i = 0; i < N; i++) bad += ((const float *)pt)[i] != abs_x(i) || ((const float *)py)[i] != -abs_x(i);
+  CHECK_MSG(bad == 0, "device %d: %lld values wrong %s", d, (long long)bad, what);
+}
+
 static weir_array *input_on(weir_device d) {
   const int64_t n = N;
   weir_array *host = h_make(WEIR_FLOAT32, &n, 1, g_x), *x = NULL;
@@ -158,8 +170,7 @@ static void test_second_consumer(void) {
       if (CHECK_OK(weir_array_data(a, &pa)) && CHECK_OK(weir_array_data(b, &pb))) {
         int64_t bad = 0;
         for (int64_t i = 0; i < N; i++) {
-          float tv = (float)g_x[i] < 0 ? -(float)g_x[i] : (float)g_x[i];
-          float av = tv;
+          float tv = abs_x(i), av = tv;
           for (int k = 0; k < 4; k++) av = av * 0.999f;
           bad += ((const float *)pa)[i] != av || ((const float *)pb)[i] != tv + 0.001f;
         }
@@ -186,15 +197,7 @@ static void test_reshape_view(void) {
     weir_array_free(t);
     CHECK_OK(weir_eval(&y, 1));
     CHECK_OK(weir_eval(&v, 1));
-    const void *pv = NULL, *py = NULL;
-    if (CHECK_OK(weir_array_data(v, &pv)) && CHECK_OK(weir_array_data(y, &py))) {
-      int64_t bad = 0;
-      for (int64_t i = 0; i < N; i++) {
-        float tv = (float)g_x[i] < 0 ? -(float)g_x[i] : (float)g_x[i];
-        bad += ((const float *)pv)[i] != tv || ((const float *)py)[i] != -tv;
-      }
-      CHECK_MSG(bad == 0, "device %d: %lld values wrong with a reshape sharing the input", d, (long long)bad);
-    }
+    check_abs_and_negated(v, y, "with a reshape sharing the input", d);
     weir_array_free(x);
     weir_array_free(v);
     weir_array_free(y);
@@ -244,15 +247,7 @@ static void test_read_then_freed(void) {
     CHECK_OK(weir_negative(&y, t, s));
     weir_array_free(t);
     CHECK_OK(weir_eval(&y, 1));
-    const void *pk = NULL, *py = NULL;
-    if (CHECK_OK(weir_array_data(keep, &pk)) && CHECK_OK(weir_array_data(y, &py))) {
-      int64_t bad = 0;
-      for (int64_t i = 0; i < N; i++) {
-        float tv = (float)g_x[i] < 0 ? -(float)g_x[i] : (float)g_x[i];
-        bad += ((const float *)pk)[i] != tv || ((const float *)py)[i] != -tv;
-      }
-      CHECK_MSG(bad == 0, "device %d: %lld values wrong after a host read", d, (long long)bad);
-    }
+    check_abs_and_negated(keep, y, "after a host read", d);
     weir_array *all[] = {x, keep, y};
     for (int k = 0; k < 3; k++) weir_array_free(all[k]);
   }

@@ -4,9 +4,11 @@
 For each family: GB/s (bytes read + written) or GFLOP/s, weir on one thread and on all threads
 (WEIR_CPU_THREADS; the one-thread figures come from a child process of this script), numpy (one
 thread for elementwise ops and reductions; its BLAS for matmul), and memcpy of the same bytes
-(numpy.copyto on one thread; on every core, the faster of numpy.copyto over slices in threads and
-PyTorch's copy_: the bandwidth ceiling that the all/memcpy column divides by). Prints a table with the ratios weir / numpy and
-weir(all) / memcpy, and "OPS name value unit" lines.
+(numpy.copyto on one thread; on every core, numpy.copyto over one slice per thread: the bandwidth
+ceiling that the all/memcpy column divides by). Prints a table with the ratios weir / numpy and
+weir(all) / memcpy, and "OPS name value unit" lines. weir, numpy and the memcpy run in turn, rep by
+rep, and each ratio is the median of the per-rep ratios: the shared hosts this runs on drift by tens of
+percent within a minute, and timing one after the other turned that drift into the ratios.
 
   python3 bench/ops_cpu.py [--quick]
 Targets (issue 5): add, multiply, exp, sum >= 90% of memcpy with all threads; >= numpy on one
@@ -52,30 +54,16 @@ def families(n, mm):
     mx.eval(a, b, m, x, y)
     out = np.empty_like(a_np)
     e = 4 * n
-    # memcpy on every core: numpy.copyto over one slice per Python thread (copyto releases the GIL),
-    # and PyTorch's copy_ where installed; the faster of the two is the ceiling. (PyTorch's copy_
-    # alone measured 14.7 GB/s, one core's worth, on the 16-core H100 host.)
+    # memcpy on every core: numpy.copyto over one slice per Python thread (copyto releases the GIL).
+    # Not PyTorch's copy_: it measured 14.7 GB/s, one core's worth, on the 16-core H100 host, and its
+    # OpenMP threads spin after each call, which took the cores from the weir run after it once the
+    # runs were interleaved (weir's add on all cores fell to 24 GB/s).
     nthreads = os.cpu_count() or 1
     pool = concurrent.futures.ThreadPoolExecutor(nthreads)
     bounds = [(n * i // nthreads, n * (i + 1) // nthreads) for i in range(nthreads)]
 
-    def copy_threads():
-        list(pool.map(lambda b: np.copyto(out[b[0]:b[1]], a_np[b[0]:b[1]]), bounds))
-
-    copies = [copy_threads]
-    try:
-        import torch
-
-        src_t, dst_t = torch.from_numpy(a_np), torch.from_numpy(out)
-        copies.append(lambda: dst_t.copy_(src_t))
-    except ImportError:
-        pass
-
     def copy_all():
-        # the faster way, chosen on the first call (median_time's warm-up) from 7 runs of each
-        if not hasattr(copy_all, "best"):
-            copy_all.best = min(copies, key=lambda f: median_time(f, 7))
-        copy_all.best()
+        list(pool.map(lambda b: np.copyto(out[b[0]:b[1]], a_np[b[0]:b[1]]), bounds))
 
     return {
         "add": (lambda: mx.eval(a + b), lambda: np.add(a_np, b_np, out=out), 3 * e, "GB/s"),
@@ -92,14 +80,30 @@ def families(n, mm):
     }
 
 
-def measure(n, mm, reps, weir_only=False):
+def measure(n, mm, reps):
+    """Per family: weir, numpy and the all-core memcpy run in turn, rep after rep, so that a drift of
+    this (shared, noisy) host's speed hits all three alike; the ratios are medians of per-rep ratios."""
     res = {}
-    for name, (wf, nf, work, unit) in families(n, mm).items():
-        r = {"unit": unit}
+    fams = families(n, mm)
+    copy_fn, copy_work = fams["memcpy_all"][1], fams["memcpy_all"][2]
+    for name, (wf, nf, work, unit) in fams.items():
+        fns = [f for f in (wf, nf, copy_fn) if f is not None]
+        for f in fns:
+            f()  # warm-up: kernels, caches, the pool's threads; copy_all picks its method
+        ts = {f: [] for f in fns}
+        # matmul in blocks, not in turn: each BLAS's threads spin for a while after a call and
+        # would take the cores from the other one's next call
+        for f, _ in ([(f, r) for f in fns for r in range(reps)] if name == "matmul"
+                     else [(f, r) for r in range(reps) for f in fns]):
+            t0 = time.perf_counter()
+            f()
+            ts[f].append(time.perf_counter() - t0)
+        med = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
+        r = {"unit": unit, "numpy": work / med(ts[nf]) / 1e9}
         if wf is not None:
-            r["weir"] = work / median_time(wf, reps) / 1e9
-        if not weir_only:
-            r["numpy"] = work / median_time(nf, reps) / 1e9
+            r["weir"] = work / med(ts[wf]) / 1e9
+            r["weir_over_numpy"] = med([tn / tw for tw, tn in zip(ts[wf], ts[nf])])
+            r["weir_over_copy"] = med([(work / tw) / (copy_work / tc) for tw, tc in zip(ts[wf], ts[copy_fn])])
         res[name] = r
     return res
 
@@ -109,9 +113,9 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    n, mm, reps = (1 << 22, 512, 3) if args.quick else (1 << 24, 2048, 5)
-    if args.child:  # one thread: weir's figures only
-        print(json.dumps(measure(n, mm, reps, weir_only=True)))
+    n, mm, reps = (1 << 22, 512, 3) if args.quick else (1 << 24, 2048, 9)
+    if args.child:  # one thread (numpy's BLAS too)
+        print(json.dumps(measure(n, mm, reps)))
         return
     env = dict(os.environ, WEIR_CPU_THREADS="1", OPENBLAS_NUM_THREADS="1")
     child = subprocess.run([sys.executable, __file__, "--child"] + (["--quick"] if args.quick else []),
@@ -132,9 +136,11 @@ def main():
             print(f"OPS {name} {r['numpy']:.3f} GB/s")
             continue
         w1, wa, npv = one[name]["weir"], r["weir"], r["numpy"]
-        ratio_copy = f"{wa / copy * 100:10.0f}%" if r["unit"] == "GB/s" else f"{'':>11}"
-        print(f"{name:16} {r['unit']:8} {w1:11.1f} {wa:10.1f} {npv:10.1f} {w1 / npv:11.2f} {wa / npv:10.2f} "
-              f"{ratio_copy}")
+        # 1thr/numpy pairs the child's runs (weir on one thread, numpy's one-thread BLAS for matmul);
+        # all/numpy and all/memcpy pair this process's runs
+        ratio_copy = f"{r['weir_over_copy'] * 100:10.0f}%" if r["unit"] == "GB/s" else f"{'':>11}"
+        print(f"{name:16} {r['unit']:8} {w1:11.1f} {wa:10.1f} {npv:10.1f} {one[name]['weir_over_numpy']:11.2f} "
+              f"{r['weir_over_numpy']:10.2f} {ratio_copy}")
         print(f"OPS {name}_weir_1thread {w1:.3f} {r['unit']}")
         print(f"OPS {name}_weir_all {wa:.3f} {r['unit']}")
         print(f"OPS {name}_numpy {npv:.3f} {r['unit']}")

@@ -1,7 +1,6 @@
 /* eval / async_eval: order the graph without recursion, claim the nodes nobody scheduled yet,
    and hand them to their streams' queues in per-stream batches (one lock and one wake-up per
    stream per eval). The calling thread then waits only for the outputs it asked for. */
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "core/capture_internal.h"
 #include "core/error_internal.h"
 #include "core/node.h"
+#include "core/poll.h"
 #include "core/runtime.h"
 #include "core/scheduler.h"
 
@@ -36,29 +36,12 @@ static void init_stripes(void) {
 }
 static unsigned stripe_of(const weir_array *a) { return (unsigned)(((uintptr_t)a >> 7) % STRIPES); }
 
-/* Spins (yielding) for up to SPIN_NS while *v still equals seen. A hand-off between threads through
-   a condition variable costs several microseconds of wake-up; most waits here are shorter. */
-#define SPIN_NS 50000
-void weir__spin_until_changed(_Atomic uint64_t *v, uint64_t seen) {
-  uint64_t deadline = 0;
-  for (int i = 0; atomic_load_explicit(v, memory_order_acquire) == seen; i++) {
-    if ((i & 63) == 0) {
-      uint64_t now = weir__now_ns();
-      if (!deadline) deadline = now + SPIN_NS;
-      else if (now > deadline) return;
-    }
-    sched_yield();
-  }
+static bool node_done(const void *a) {
+  return atomic_load_explicit(&((const weir_array *)a)->state, memory_order_acquire) == WEIR__NODE_DONE;
 }
 
 void weir__node_wait(weir_array *a) {
-  if (atomic_load_explicit(&a->state, memory_order_acquire) == WEIR__NODE_DONE) return;
-  uint64_t deadline = weir__now_ns() + SPIN_NS;
-  for (int i = 1; atomic_load_explicit(&a->state, memory_order_acquire) != (int)WEIR__NODE_DONE; i++) {
-    if ((i & 63) == 0 && weir__now_ns() > deadline) break;
-    sched_yield();
-  }
-  if (atomic_load_explicit(&a->state, memory_order_acquire) == WEIR__NODE_DONE) return;
+  if (weir__poll_for(node_done, a, WEIR__POLL_NS)) return;
   pthread_once(&stripes_once, init_stripes);
   unsigned k = stripe_of(a);
   pthread_mutex_lock(&stripe_mu[k]);

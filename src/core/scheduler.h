@@ -4,8 +4,6 @@
 
 #include "core/node.h"
 
-/* Spins (yielding) for a short while as long as *v == seen. */
-void weir__spin_until_changed(_Atomic uint64_t *v, uint64_t seen);
 /* Blocks until a is DONE (spinning briefly before sleeping). */
 void weir__node_wait(weir_array *a);
 /* Releases the inputs of an evaluated node. */

@@ -12,6 +12,7 @@
 #include "core/error_internal.h"
 #include "core/fault_injection.h"
 #include "core/node.h"
+#include "core/poll.h"
 #include "core/runtime.h"
 #include "core/scheduler.h"
 #include "core/fusion.h"
@@ -323,7 +324,7 @@ static void *worker_main(void *arg) {
     if (!s->head && !s->stop) { /* spin briefly first: a short gap between evals costs no wake-up */
       uint64_t seen = atomic_load_explicit(&s->queued, memory_order_relaxed);
       pthread_mutex_unlock(&s->mu);
-      weir__spin_until_changed(&s->queued, seen);
+      weir__poll_counter(&s->queued, seen + 1, WEIR__POLL_NS);
       pthread_mutex_lock(&s->mu);
     }
     while (!s->head && !s->stop) pthread_cond_wait(&s->work_cv, &s->mu);
@@ -386,6 +387,11 @@ void weir__stream_enqueue(weir__stream *s, weir_array *first, weir_array *last, 
 weir_status weir__stream_drain(weir__stream *s) {
   pthread_mutex_lock(&s->mu);
   uint64_t target = s->submitted;
+  if (atomic_load(&s->completed) < target) { /* poll first: the last node is often about to finish */
+    pthread_mutex_unlock(&s->mu);
+    weir__poll_counter(&s->completed, target, WEIR__POLL_NS);
+    pthread_mutex_lock(&s->mu);
+  }
   atomic_fetch_add(&s->sync_waiters, 1);
   while (atomic_load(&s->completed) < target) pthread_cond_wait(&s->done_cv, &s->mu);
   atomic_fetch_sub(&s->sync_waiters, 1);

@@ -10,6 +10,7 @@
 
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_rows.h"
+#include "backend/cpu/streaming_store.h"
 
 weir_status weir__cpu_check_elementwise(weir__kernel_call *c, int nin) {
   if (c->nin != nin)
@@ -63,6 +64,7 @@ typedef struct {
   weir__cpu_layout L;
   weir__cpu_row_fn fn;
   int nin;
+  bool stream; /* write the output with streaming stores (streaming_store.h) */
   char *out;
   int64_t osz, isz[WEIR__MAX_INPUTS];
   const char *in[WEIR__MAX_INPUTS];
@@ -78,6 +80,23 @@ static void position(const map_ctx *m, int64_t pos, int64_t *idx, int64_t *off) 
   }
 }
 
+/* One run of n outputs. Streaming: through a scratch tile that stays in L1, then out with
+   streaming stores, so the row functions stay plain vectorized loops. */
+#define SCRATCH_BYTES 4096
+static void emit(const map_ctx *m, int64_t n, char *o, const char *a, int64_t sa, const char *b, int64_t sb) {
+  if (!m->stream) {
+    m->fn(n, o, a, sa, b, sb);
+    return;
+  }
+  _Alignas(64) char tile[SCRATCH_BYTES];
+  const int64_t per = SCRATCH_BYTES / m->osz, ai = sa * m->isz[0], bi = m->nin > 1 ? sb * m->isz[1] : 0;
+  for (int64_t done = 0; done < n; done += per) {
+    int64_t k = n - done < per ? n - done : per;
+    m->fn(k, tile, a + done * ai, sa, b ? b + done * bi : NULL, sb);
+    weir__cpu_stream_copy(o + done * m->osz, tile, (size_t)(k * m->osz));
+  }
+}
+
 /* Output elements [lo, hi) in order, one fn call per innermost run; counter and offsets
    advance run by run (divisions only at lo). */
 static void run_rows(const map_ctx *m, int64_t lo, int64_t hi) {
@@ -89,8 +108,8 @@ static void run_rows(const map_ctx *m, int64_t lo, int64_t hi) {
   for (int64_t pos = lo; pos < hi;) {
     int64_t n = inner - idx[nd - 1];
     if (n > hi - pos) n = hi - pos;
-    m->fn(n, m->out + pos * m->osz, m->in[0] + off[0] * m->isz[0], s0,
-          nin > 1 ? m->in[1] + off[1] * m->isz[1] : NULL, s1);
+    emit(m, n, m->out + pos * m->osz, m->in[0] + off[0] * m->isz[0], s0,
+         nin > 1 ? m->in[1] + off[1] * m->isz[1] : NULL, s1);
     pos += n;
     idx[nd - 1] += n;
     off[0] += n * s0;
@@ -142,6 +161,7 @@ void weir__cpu_map(const weir__kernel_call *c, weir__cpu_row_fn fn, int64_t lo, 
   if (lo >= hi) return;
   map_ctx m;
   collapse(c, &m.L);
+  m.stream = false;
   m.fn = fn;
   m.nin = c->nin;
   m.out = (char *)c->out.data;
@@ -151,7 +171,17 @@ void weir__cpu_map(const weir__kernel_call *c, weir__cpu_row_fn fn, int64_t lo, 
     m.isz[i] = weir__cpu_dsize(c->in[i].dtype);
   }
   if (!wants_tiles(&m)) {
+    /* streaming stores for outputs too big to stay in cache, unless written over an input
+       (donation), whose lines the reads have just brought in */
+    int64_t bytes = c->out.size * m.osz;
+    m.stream = true;
+    for (int i = 0; i < m.nin; i++) {
+      bytes += c->in[i].size * m.isz[i];
+      if (m.in[i] == m.out) m.stream = false;
+    }
+    m.stream = m.stream && weir__cpu_stream_worthy(bytes);
     run_rows(&m, lo, hi);
+    if (m.stream) weir__cpu_stream_fence();
     return;
   }
   /* Whole bands inside [lo, hi) go tile by tile; the partial ones at the ends row by row. */

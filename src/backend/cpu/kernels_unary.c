@@ -65,9 +65,16 @@ static inline float vexpf(float x) {
 #else
 #define VECTOR_CLONES
 #endif
+/* A line (16 floats) a step, prefetching 4 KiB ahead as the reductions do: on one core the
+   hardware prefetcher alone keeps too few lines in flight (kernels_reduce.c). */
 #define F32_CONTIGUOUS(name, f)                                                                  \
   VECTOR_CLONES static void name(int64_t n, float *restrict o, const float *restrict a) {       \
-    for (int64_t i = 0; i < n; i++) o[i] = f(a[i]);                                            \
+    int64_t i = 0;                                                                             \
+    for (; i + 16 <= n; i += 16) {                                                             \
+      __builtin_prefetch(a + i + 1024);                                                        \
+      for (int j = 0; j < 16; j++) o[i + j] = f(a[i + j]);                                     \
+    }                                                                                          \
+    for (; i < n; i++) o[i] = f(a[i]);                                                         \
   }
 F32_CONTIGUOUS(exp_f32_contiguous, vexpf)
 

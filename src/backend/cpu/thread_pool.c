@@ -8,13 +8,12 @@
 #include "backend/cpu/thread_pool.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core/capture_internal.h" /* weir__now_ns */
+#include "core/poll.h"
 
 #define MAX_THREADS 256
 #define SPIN_NS 100000 /* how long a worker, or the caller, polls before it sleeps */
@@ -48,35 +47,23 @@ static void run_chunks(void) {
   }
 }
 
-/* What the pool's threads wait for: a new loop published after `seen`, and (the caller) every
+/* What the pool's threads wait for: a new loop published after *seen, and (the caller) every
    worker through the current one. */
-static bool new_loop(uint64_t seen) { return atomic_load_explicit(&P.generation, memory_order_acquire) != seen; }
-static bool workers_done(uint64_t unused) {
+static bool new_loop(const void *seen) {
+  return atomic_load_explicit(&P.generation, memory_order_acquire) != *(const uint64_t *)seen;
+}
+static bool workers_done(const void *unused) {
   (void)unused;
   return atomic_load_explicit(&P.active, memory_order_acquire) == 0;
-}
-
-/* Polls done(arg), yielding the core, for up to SPIN_NS; returns whether it became true. */
-static bool poll_for(bool (*done)(uint64_t), uint64_t arg) {
-  uint64_t deadline = 0;
-  for (int i = 0; !done(arg); i++) {
-    if ((i & 31) == 0) {
-      uint64_t t = weir__now_ns();
-      if (!deadline) deadline = t + SPIN_NS;
-      else if (t > deadline) return false;
-    }
-    sched_yield();
-  }
-  return true;
 }
 
 static void *worker(void *arg) {
   (void)arg;
   uint64_t seen = 0;
   for (;;) {
-    if (!poll_for(new_loop, seen)) {
+    if (!weir__poll_for(new_loop, &seen, SPIN_NS)) {
       pthread_mutex_lock(&P.mu);
-      while (!new_loop(seen)) pthread_cond_wait(&P.work_cv, &P.mu);
+      while (!new_loop(&seen)) pthread_cond_wait(&P.work_cv, &P.mu);
       pthread_mutex_unlock(&P.mu);
     }
     /* The caller waits for every worker before it publishes again: this is seen + 1, and the
@@ -138,9 +125,9 @@ void weir__pool_run(int64_t n, int64_t grain, weir__pool_fn fn, void *ctx) {
   pthread_cond_broadcast(&P.work_cv); /* cheap when every worker is polling */
   pthread_mutex_unlock(&P.mu);
   run_chunks();
-  if (!poll_for(workers_done, 0)) {
+  if (!weir__poll_for(workers_done, NULL, SPIN_NS)) {
     pthread_mutex_lock(&P.mu);
-    while (!workers_done(0)) pthread_cond_wait(&P.done_cv, &P.mu);
+    while (!workers_done(NULL)) pthread_cond_wait(&P.done_cv, &P.mu);
     pthread_mutex_unlock(&P.mu);
   }
   pthread_mutex_unlock(&P.busy);

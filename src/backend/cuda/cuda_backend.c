@@ -29,7 +29,8 @@ int weir__cuda_device_enter(int dev) {
     (void)cudaGetLastError();
     prev = -1;
   }
-  if (prev != dev) cudaSetDevice(dev);
+  if (prev == dev) return -1; /* nothing to put back: restore does nothing (no second query) */
+  cudaSetDevice(dev);
   return prev;
 }
 
@@ -145,10 +146,20 @@ static void cuda_stream_fini(weir__stream *s) {
   s->backend_data = NULL;
 }
 
-/* Called only from the stream's worker thread, which weir owns: no need to restore its device. */
+/* Makes dev current on a stream's worker thread, which weir owns: no need to restore it, and
+   the device is set once per thread, not per kernel (functions that switch devices on it put
+   it back: weir__cuda_device_enter / restore). */
+static weir_status worker_device(int dev) {
+  static _Thread_local int current = -1;
+  if (current == dev) return WEIR_OK;
+  weir_status rc = WEIR__CUDA_CHECK(cudaSetDevice(dev), "cudaSetDevice");
+  if (rc == WEIR_OK) current = dev;
+  return rc;
+}
+
 static weir_status cuda_run(weir__stream *s, weir__kernel_call *call) {
   weir__cuda_stream *st = s->backend_data;
-  weir_status rc = WEIR__CUDA_CHECK(cudaSetDevice(st->device), "cudaSetDevice");
+  weir_status rc = worker_device(st->device);
   if (rc != WEIR_OK) return rc;
 #if WEIR__CUDA_HAVE_KERNELS
   return weir__cuda_kernel_run(&st->ctx, call);
@@ -165,7 +176,7 @@ int weir__cuda_fused_launch(const weir__fused_program *p, void *stream); /* kern
 
 static weir_status cuda_run_fused(weir__stream *s, int64_t n, const struct weir__fused_step *steps, int nsteps) {
   weir__cuda_stream *st = s->backend_data;
-  weir_status rc = WEIR__CUDA_CHECK(cudaSetDevice(st->device), "cudaSetDevice");
+  weir_status rc = worker_device(st->device);
   if (rc != WEIR_OK) return rc;
   if (nsteps <= WEIR__FUSED_INLINE_STEPS) {
     weir__fused_program p = {n, nsteps, steps};
@@ -187,7 +198,11 @@ static weir_status cuda_run_fused(weir__stream *s, int64_t n, const struct weir_
 static weir_status cuda_synchronize(weir__stream *s) {
   weir__cuda_stream *st = s->backend_data;
   if (!st) return WEIR_OK;
-  return WEIR__CUDA_CHECK(cudaStreamSynchronize(st->stream), "cudaStreamSynchronize");
+  /* Mostly the stream is idle by now (an eval waited for its results): a query answers that
+     for less host time than a synchronize. It reports the stream's errors just the same. */
+  cudaError_t q = cudaStreamQuery(st->stream);
+  if (q == cudaErrorNotReady) return WEIR__CUDA_CHECK(cudaStreamSynchronize(st->stream), "cudaStreamSynchronize");
+  return WEIR__CUDA_CHECK(q, "cudaStreamQuery");
 }
 
 static const weir__backend cuda_backend = {

@@ -42,7 +42,8 @@ weir_status weir__cuda_check(cudaError_t e, const char *call);
 #define WEIR__CUDA_CHECK(expr, call) \
   (weir__cuda_should_fail() ? weir__cuda_check(cudaErrorUnknown, call " (injected)") : weir__cuda_check((expr), call))
 
-/* Makes dev the calling thread's current device and returns the previous one (-1 if unknown),
+/* Makes dev the calling thread's current device and returns the previous one (-1 if unknown or
+   unchanged: nothing to put back),
    for functions any thread may call: they put the caller's device back with
    weir__cuda_device_restore, so a user's own CUDA code on that thread is not disturbed. */
 int weir__cuda_device_enter(int dev);

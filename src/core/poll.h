@@ -1,0 +1,22 @@
+/* Bounded polling before a thread sleeps: a hand-off through a condition variable costs several
+   microseconds of wake-up, and most of the runtime's waits (a node to finish, a stream to drain,
+   a worker's next batch, the thread pool's next loop) are shorter than that. */
+#ifndef WEIR_CORE_POLL_H
+#define WEIR_CORE_POLL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Calls done(arg), yielding the core between calls, until it returns true (then true) or ns
+   nanoseconds have passed (then false: the caller goes on to its blocking wait). */
+bool weir__poll_for(bool (*done)(const void *arg), const void *arg, uint64_t ns);
+
+/* weir__poll_for until the monotonic counter *v reaches target. */
+bool weir__poll_counter(_Atomic uint64_t *v, uint64_t target, uint64_t ns);
+
+/* The usual budget: long enough to cover a short kernel or a gap between evals, short enough
+   that an idle thread soon stops taking a core. */
+#define WEIR__POLL_NS 50000
+
+#endif

@@ -30,15 +30,8 @@ import weir.core as mx  # noqa: E402
 mx.set_default_device(mx.cpu)  # a CPU benchmark, also on a machine with a GPU
 
 
-def median_time(fn, reps):
-    fn()  # warm-up: kernels, caches, the pool's threads
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    ts.sort()
-    return ts[len(ts) // 2]
+def median(v):
+    return sorted(v)[len(v) // 2]
 
 
 def families(n, mm):
@@ -87,9 +80,9 @@ def measure(n, mm, reps):
     fams = families(n, mm)
     copy_fn, copy_work = fams["memcpy_all"][1], fams["memcpy_all"][2]
     for name, (wf, nf, work, unit) in fams.items():
-        fns = [f for f in (wf, nf, copy_fn) if f is not None]
+        fns = [nf] if wf is None else [wf, nf, copy_fn]  # the memcpy rows time themselves alone
         for f in fns:
-            f()  # warm-up: kernels, caches, the pool's threads; copy_all picks its method
+            f()  # warm-up: kernels, caches, the pool's threads
         ts = {f: [] for f in fns}
         # matmul in blocks, not in turn: each BLAS's threads spin for a while after a call and
         # would take the cores from the other one's next call
@@ -98,12 +91,11 @@ def measure(n, mm, reps):
             t0 = time.perf_counter()
             f()
             ts[f].append(time.perf_counter() - t0)
-        med = lambda v: sorted(v)[len(v) // 2]  # noqa: E731
-        r = {"unit": unit, "numpy": work / med(ts[nf]) / 1e9}
+        r = {"unit": unit, "numpy": work / median(ts[nf]) / 1e9}
         if wf is not None:
-            r["weir"] = work / med(ts[wf]) / 1e9
-            r["weir_over_numpy"] = med([tn / tw for tw, tn in zip(ts[wf], ts[nf])])
-            r["weir_over_copy"] = med([(work / tw) / (copy_work / tc) for tw, tc in zip(ts[wf], ts[copy_fn])])
+            r["weir"] = work / median(ts[wf]) / 1e9
+            r["weir_over_numpy"] = median([tn / tw for tw, tn in zip(ts[wf], ts[nf])])
+            r["weir_over_copy"] = median([(work / tw) / (copy_work / tc) for tw, tc in zip(ts[wf], ts[copy_fn])])
         res[name] = r
     return res
 

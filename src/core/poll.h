@@ -8,8 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Calls done(arg), yielding the core between calls, until it returns true (then true) or ns
-   nanoseconds have passed (then false: the caller goes on to its blocking wait). */
+/* Calls done(arg) until it returns true (then true) or ns nanoseconds have passed (then false:
+   the caller goes on to its blocking wait). Between calls it first pauses the core briefly (no
+   system call), then yields it. */
 bool weir__poll_for(bool (*done)(const void *arg), const void *arg, uint64_t ns);
 
 /* weir__poll_for until the monotonic counter *v reaches target. */

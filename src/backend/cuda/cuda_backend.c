@@ -198,11 +198,7 @@ static weir_status cuda_run_fused(weir__stream *s, int64_t n, const struct weir_
 static weir_status cuda_synchronize(weir__stream *s) {
   weir__cuda_stream *st = s->backend_data;
   if (!st) return WEIR_OK;
-  /* Mostly the stream is idle by now (an eval waited for its results): a query answers that
-     for less host time than a synchronize. It reports the stream's errors just the same. */
-  cudaError_t q = cudaStreamQuery(st->stream);
-  if (q == cudaErrorNotReady) return WEIR__CUDA_CHECK(cudaStreamSynchronize(st->stream), "cudaStreamSynchronize");
-  return WEIR__CUDA_CHECK(q, "cudaStreamQuery");
+  return WEIR__CUDA_CHECK(cudaStreamSynchronize(st->stream), "cudaStreamSynchronize");
 }
 
 static const weir__backend cuda_backend = {

@@ -12,7 +12,8 @@ percent within a minute, and timing one after the other turned that drift into t
 
   python3 bench/ops_cpu.py [--quick]
 Targets (issue 5): add, multiply, exp, sum >= 90% of memcpy with all threads; >= numpy on one
-thread for every family; matmul >= 90% of the BLAS.
+thread for every family; matmul >= 90% of OpenBLAS called directly (the matmul_blas row: cblas_sgemm
+of the library weir itself calls, through ctypes).
 """
 import argparse
 import concurrent.futures
@@ -32,6 +33,36 @@ mx.set_default_device(mx.cpu)  # a CPU benchmark, also on a machine with a GPU
 
 def median(v):
     return sorted(v)[len(v) // 2]
+
+
+def weirs_blas():
+    """cblas_sgemm of the BLAS library weir.core loaded (the one weir's CPU matmul calls), through
+    ctypes, or None when it cannot be found. numpy's own copy (in numpy's directory) is skipped."""
+    import ctypes
+    npdir = os.path.dirname(os.path.dirname(np.__file__))
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "blas" in line.split()[-1].lower()}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        if not path.startswith("/") or path.startswith(npdir) or "numpy" in path:
+            continue
+        try:
+            lib = ctypes.CDLL(path)
+            fn = lib.cblas_sgemm
+        except (OSError, AttributeError):
+            continue
+        fn.restype = None
+        fp, i = ctypes.c_void_p, ctypes.c_int
+        fn.argtypes = [i, i, i, i, i, i, ctypes.c_float, fp, i, fp, i, ctypes.c_float, fp, i]
+
+        def sgemm(a, b, c):  # row-major, no transposes: c = a @ b
+            m, k = a.shape
+            n = b.shape[1]
+            fn(101, 111, 111, m, n, k, 1.0, a.ctypes.data, k, b.ctypes.data, n, 0.0, c.ctypes.data, n)
+        return os.path.basename(path), sgemm
+    return None
 
 
 def families(n, mm):
@@ -58,7 +89,7 @@ def families(n, mm):
     def copy_all():
         list(pool.map(lambda b: np.copyto(out[b[0]:b[1]], a_np[b[0]:b[1]]), bounds))
 
-    return {
+    fams = {
         "add": (lambda: mx.eval(a + b), lambda: np.add(a_np, b_np, out=out), 3 * e, "GB/s"),
         "multiply": (lambda: mx.eval(a * b), lambda: np.multiply(a_np, b_np, out=out), 3 * e, "GB/s"),
         "exp": (lambda: mx.eval(mx.exp(a)), lambda: np.exp(a_np, out=out), 2 * e, "GB/s"),
@@ -71,6 +102,15 @@ def families(n, mm):
         "memcpy": (None, lambda: np.copyto(out, a_np), 2 * e, "GB/s"),
         "memcpy_all": (None, copy_all, 2 * e, "GB/s"),
     }
+    blas = weirs_blas()
+    if blas is not None:  # the target's reference: the same BLAS called directly, no runtime around it
+        z_np = np.empty((mm, mm), dtype=np.float32)
+        fams["matmul_blas"] = (fams["matmul"][0], lambda: blas[1](x_np, y_np, z_np), 2 * mm**3, "GFLOP/s")
+        BLAS_NAME[0] = blas[0]
+    return fams
+
+
+BLAS_NAME = [None]  # the library matmul_blas calls (weirs_blas)
 
 
 def measure(n, mm, reps):
@@ -81,11 +121,13 @@ def measure(n, mm, reps):
     copy_fn, copy_work = fams["memcpy_all"][1], fams["memcpy_all"][2]
     for name, (wf, nf, work, unit) in fams.items():
         fns = [nf] if wf is None else [wf, nf, copy_fn]  # the memcpy rows time themselves alone
+        if name == "matmul_blas":  # weir and the same BLAS in turn: one library's threads, no clash
+            fns = [wf, nf]
         for f in fns:
             f()  # warm-up: kernels, caches, the pool's threads
         ts = {f: [] for f in fns}
-        # matmul in blocks, not in turn: each BLAS's threads spin for a while after a call and
-        # would take the cores from the other one's next call
+        # matmul against numpy in blocks, not in turn: each BLAS's threads spin for a while after a
+        # call and would take the cores from the other one's next call
         for f, _ in ([(f, r) for f in fns for r in range(reps)] if name == "matmul"
                      else [(f, r) for r in range(reps) for f in fns]):
             t0 = time.perf_counter()
@@ -95,7 +137,8 @@ def measure(n, mm, reps):
         if wf is not None:
             r["weir"] = work / median(ts[wf]) / 1e9
             r["weir_over_numpy"] = median([tn / tw for tw, tn in zip(ts[wf], ts[nf])])
-            r["weir_over_copy"] = median([(work / tw) / (copy_work / tc) for tw, tc in zip(ts[wf], ts[copy_fn])])
+            if copy_fn in ts:
+                r["weir_over_copy"] = median([(work / tw) / (copy_work / tc) for tw, tc in zip(ts[wf], ts[copy_fn])])
         res[name] = r
     return res
 
@@ -136,6 +179,11 @@ def main():
         print(f"OPS {name}_weir_1thread {w1:.3f} {r['unit']}")
         print(f"OPS {name}_weir_all {wa:.3f} {r['unit']}")
         print(f"OPS {name}_numpy {npv:.3f} {r['unit']}")
+    if "matmul_blas" in allt:
+        print(f"matmul_blas: its numpy column is cblas_sgemm of {BLAS_NAME[0]}, the BLAS weir calls, called "
+              f"directly (ctypes); target weir >= 90% of it")
+    else:
+        print("matmul_blas: skipped (the BLAS library weir loaded was not found in /proc/self/maps)")
 
 
 if __name__ == "__main__":

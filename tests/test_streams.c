@@ -1,5 +1,5 @@
 /* Streams: creation, defaults, resolution, equality, printing, set_default_stream, push/pop
-   (per thread), free, synchronize, validation. */
+   (per thread), free, synchronize, validation, and the workers' adaptive poll budget. */
 #include "harness.h"
 
 #include <pthread.h>
@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/fault_injection.h" /* a test hook: make one kernel fail */
+#include "core/poll.h"            /* the workers' adaptive poll budget */
 
 #define CPU WEIR_CPU_DEVICE
 
@@ -596,8 +597,39 @@ static void test_free_while_in_use(void) {
   check_op_lands(weir_on(CPU), g_cpu_default, "default after the hammering");
 }
 
+/* A worker's poll budget (weir__poll_adapt): stays in [WEIR__POLL_NS, WEIR__POLL_MAX_NS]; work
+   that came within the maximum after the wait began is covered by the next budget; after a long
+   sleep the budget shrinks; a steady gap is covered after a few rounds; idleness brings the
+   budget back to the minimum. Random budgets and sleeps. */
+static void test_worker_poll_budget(void) {
+  const uint64_t lo = WEIR__POLL_NS, hi = WEIR__POLL_MAX_NS;
+  for (int i = 0; i < 20000; i++) {
+    uint64_t poll = (uint64_t)h_rand_int((int64_t)lo, (int64_t)hi);
+    uint64_t slept = (uint64_t)h_rand_int(0, (int64_t)(4 * hi));
+    uint64_t next = weir__poll_adapt(poll, slept);
+    if (!CHECK_MSG(next >= lo && next <= hi, "budget %llu out of range", (unsigned long long)next)) return;
+    if (poll + slept <= hi) {
+      uint64_t want = poll + slept > 2 * poll ? poll + slept : 2 * poll;
+      if (want > hi) want = hi;
+      if (!CHECK_MSG(next >= want, "poll %llu slept %llu: next %llu does not cover the gap", (unsigned long long)poll,
+                     (unsigned long long)slept, (unsigned long long)next))
+        return;
+    } else if (!CHECK_MSG(next <= poll && (next < poll || poll == lo), "poll %llu, long sleep: next %llu",
+                          (unsigned long long)poll, (unsigned long long)next)) {
+      return;
+    }
+  }
+  uint64_t gap = (uint64_t)h_rand_int(100000, 900000), poll = lo;
+  for (int r = 0; r < 8 && poll < gap; r++) poll = weir__poll_adapt(poll, gap - poll);
+  CHECK_MSG(poll >= gap, "a steady %llu ns gap is still not covered: budget %llu", (unsigned long long)gap,
+            (unsigned long long)poll);
+  for (int r = 0; r < 16; r++) poll = weir__poll_adapt(poll, 10 * hi);
+  CHECK_EQ_U64(poll, lo);
+}
+
 int main(void) {
   h_init("test_streams");
+  H_RUN(test_worker_poll_budget);
   H_RUN(test_deep_push);
   H_RUN(test_defaults);
   H_RUN(test_new_and_print);

@@ -100,6 +100,7 @@ weir_status weir__node_make(weir_array **out, weir__prim prim, const weir__param
   for (int i = 0; i < nin; i++) a->inputs[i] = weir_array_retain(inputs[i]);
   a->stream = resolved;
   atomic_init(&a->state, WEIR__NODE_IDLE);
+  weir__stream_nudge(resolved.index);
   *out = a;
   return WEIR_OK;
 }

@@ -48,3 +48,14 @@ bool weir__poll_counter(_Atomic uint64_t *v, uint64_t target, uint64_t ns) {
   counter_goal g = {v, target};
   return weir__poll_for(reached, &g, ns);
 }
+
+uint64_t weir__poll_adapt(uint64_t poll_ns, uint64_t slept_ns) {
+  uint64_t idle = poll_ns + slept_ns; /* how long the work took to come */
+  if (idle <= WEIR__POLL_MAX_NS) {    /* worth covering: grow past it, at least doubling */
+    uint64_t grown = idle + idle / 4;
+    if (grown < 2 * poll_ns) grown = 2 * poll_ns;
+    return grown < WEIR__POLL_MAX_NS ? grown : WEIR__POLL_MAX_NS;
+  }
+  uint64_t shrunk = poll_ns / 2; /* a real pause in the work: poll less next time */
+  return shrunk > WEIR__POLL_NS ? shrunk : WEIR__POLL_NS;
+}

@@ -20,4 +20,16 @@ bool weir__poll_counter(_Atomic uint64_t *v, uint64_t target, uint64_t ns);
    that an idle thread soon stops taking a core. */
 #define WEIR__POLL_NS 50000
 
+/* A waiter that polls for the next piece of work before it sleeps (a stream's worker) adapts its
+   budget, as KVM's halt polling does: work that came soon after it went to sleep (within
+   WEIR__POLL_MAX_NS of the start of its wait) widens the next poll to cover that gap; a long
+   sleep narrows it back towards WEIR__POLL_NS. Waking a sleeping thread costs 5-40 us on
+   virtual machines, more than a whole GPU round trip, so a steady stream of evals a few hundred
+   microseconds apart is served by a poller, and an idle stream soon stops taking a core.
+   Returns the next budget, given this one and how long the waiter slept after it ran out. */
+#define WEIR__POLL_MAX_NS 1000000
+/* The least budget of a worker nudged awake because work is being built for it. */
+#define WEIR__POLL_NUDGED_NS 250000
+uint64_t weir__poll_adapt(uint64_t poll_ns, uint64_t slept_ns);
+
 #endif

@@ -41,6 +41,11 @@ struct weir__stream {
   _Atomic int sync_waiters;
   bool stop;
   bool worker_running;
+  /* The worker is in its blocking wait (it polled for work and none came): the first node built
+     for the stream nudges it (weir__stream_nudge) to poll again, so the eval that follows does
+     not pay a wake-up. nudged is under mu. */
+  atomic_bool sleeping;
+  bool nudged;
   pthread_t worker;
   weir_status error_status; /* first unreported execution error since the last synchronize (under mu) */
   char *error_message;
@@ -73,6 +78,9 @@ int weir__process_default_stream(weir_device d);
 /* Validates a concrete device (type CPU/GPU): WEIR_ERR_INDEX with a helpful message if absent. */
 weir_status weir__check_device(weir_device d, const char *what);
 
+/* Called when a node is built for stream `index`: wakes its worker if it sleeps, to poll for the
+   coming eval (worker.c). Costs two loads when the worker is awake. */
+void weir__stream_nudge(int index);
 /* Scheduler (scheduler.c): appends a batch of nodes (linked through queue_next, already
    retained and QUEUED) to s, with one lock and one wake-up. */
 void weir__stream_enqueue(weir__stream *s, weir_array *first, weir_array *last, uint64_t count);

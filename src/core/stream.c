@@ -73,6 +73,8 @@ static weir__stream *stream_struct(void) {
     atomic_store(&s->sync_waiters, 0);
     s->stop = false;
     s->worker_running = false;
+    atomic_store(&s->sleeping, false);
+    s->nudged = false;
     s->error_status = WEIR_OK;
     s->error_message = NULL;
     s->error_id = 0;

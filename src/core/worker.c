@@ -319,16 +319,31 @@ static void *worker_main(void *arg) {
   char name[16];
   snprintf(name, sizeof name, "weir-s%d", s->index);
   pthread_setname_np(pthread_self(), name);
+  uint64_t poll_ns = WEIR__POLL_NS; /* adapts to the gaps between batches (weir__poll_adapt) */
+  bool nudged = false;
   pthread_mutex_lock(&s->mu);
   for (;;) {
-    if (!s->head && !s->stop) { /* spin briefly first: a short gap between evals costs no wake-up */
+    uint64_t slept_at = 0;
+    if (!s->head && !s->stop) { /* poll first: a short gap between evals costs no wake-up */
       uint64_t seen = atomic_load_explicit(&s->queued, memory_order_relaxed);
+      uint64_t budget = nudged && poll_ns < WEIR__POLL_NUDGED_NS ? WEIR__POLL_NUDGED_NS : poll_ns;
       pthread_mutex_unlock(&s->mu);
-      weir__poll_counter(&s->queued, seen + 1, WEIR__POLL_NS);
+      if (!weir__poll_counter(&s->queued, seen + 1, budget) && !nudged) slept_at = weir__now_ns();
       pthread_mutex_lock(&s->mu);
     }
-    while (!s->head && !s->stop) pthread_cond_wait(&s->work_cv, &s->mu);
+    nudged = false;
+    atomic_store_explicit(&s->sleeping, true, memory_order_relaxed);
+    while (!s->head && !s->stop && !s->nudged) pthread_cond_wait(&s->work_cv, &s->mu);
+    atomic_store_explicit(&s->sleeping, false, memory_order_relaxed);
+    if (s->nudged) { /* work is being built for this stream: poll for it instead of sleeping */
+      s->nudged = false;
+      if (!s->head && !s->stop) {
+        nudged = true;
+        continue;
+      }
+    }
     if (!s->head) break; /* stopped and drained */
+    if (slept_at) poll_ns = weir__poll_adapt(poll_ns, weir__now_ns() - slept_at);
     weir_array *list = s->head;
     s->head = s->tail = NULL;
     pthread_mutex_unlock(&s->mu);
@@ -343,6 +358,18 @@ static void *worker_main(void *arg) {
   }
   pthread_mutex_unlock(&s->mu);
   return NULL;
+}
+
+void weir__stream_nudge(int index) {
+  weir__stream *s = weir__stream_lookup(index); /* may be stale: structs are never freed, and a
+                                                   nudge to the wrong worker only makes it poll */
+  if (!s || !atomic_load_explicit(&s->sleeping, memory_order_relaxed)) return;
+  pthread_mutex_lock(&s->mu);
+  if (atomic_load_explicit(&s->sleeping, memory_order_relaxed) && !s->nudged) {
+    s->nudged = true;
+    pthread_cond_signal(&s->work_cv);
+  }
+  pthread_mutex_unlock(&s->mu);
 }
 
 /* Fails every node of a batch that cannot be queued. */

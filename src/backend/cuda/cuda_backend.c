@@ -23,7 +23,12 @@ weir_status weir__cuda_check(cudaError_t e, const char *call) {
   return weir__fail(st, "CUDA error in %s: %s", call, cudaGetErrorString(e));
 }
 
+/* The current device of a stream's worker thread, which weir owns (-1 on other threads, whose
+   device the user's own CUDA code may change behind our back: those ask CUDA every time). */
+static _Thread_local int worker_current = -1;
+
 int weir__cuda_device_enter(int dev) {
+  if (worker_current == dev) return -1;
   int prev = -1;
   if (cudaGetDevice(&prev) != cudaSuccess) {
     (void)cudaGetLastError();
@@ -31,6 +36,7 @@ int weir__cuda_device_enter(int dev) {
   }
   if (prev == dev) return -1; /* nothing to put back: restore does nothing (no second query) */
   cudaSetDevice(dev);
+  if (worker_current >= 0) worker_current = dev;
   return prev;
 }
 
@@ -38,6 +44,7 @@ void weir__cuda_device_restore(int prev) {
   int cur = -1;
   if (prev < 0 || (cudaGetDevice(&cur) == cudaSuccess && cur == prev)) return;
   cudaSetDevice(prev);
+  if (worker_current >= 0) worker_current = prev;
 }
 
 /* ---- the stream registry: weir stream index -> its CUDA state ----
@@ -87,13 +94,29 @@ weir_status weir__cuda_record_on_index(int index, void **out) {
   return st;
 }
 
+static void note_finished(weir__cuda_stream *cs, uint64_t covered) {
+  uint64_t f = atomic_load_explicit(&cs->finished, memory_order_relaxed);
+  while (f < covered &&
+         !atomic_compare_exchange_weak_explicit(&cs->finished, &f, covered, memory_order_release, memory_order_relaxed)) {
+  }
+}
+
+void weir__cuda_stream_note_finished(int index, uint64_t covered) {
+  pthread_rwlock_rdlock(&registry_mu);
+  weir__cuda_stream *cs = registry_find(index);
+  if (cs) note_finished(cs, covered);
+  pthread_rwlock_unlock(&registry_mu);
+}
+
 bool weir__cuda_stream_idle(int index) {
   bool idle = true; /* unregistered: its work was drained before it left */
   pthread_rwlock_rdlock(&registry_mu);
   weir__cuda_stream *cs = registry_find(index);
   if (cs) {
+    uint64_t covered = atomic_load_explicit(&cs->enqueued, memory_order_acquire);
     cudaError_t e = cudaStreamQuery(cs->stream);
     idle = e == cudaSuccess;
+    if (idle) note_finished(cs, covered);
     if (e != cudaSuccess && e != cudaErrorNotReady) (void)cudaGetLastError(); /* reported at its sync */
   }
   pthread_rwlock_unlock(&registry_mu);
@@ -146,23 +169,24 @@ static void cuda_stream_fini(weir__stream *s) {
   s->backend_data = NULL;
 }
 
-/* Makes dev current on a stream's worker thread, which weir owns: no need to restore it, and
-   the device is set once per thread, not per kernel (functions that switch devices on it put
-   it back: weir__cuda_device_enter / restore). */
-static weir_status worker_device(int dev) {
-  static _Thread_local int current = -1;
-  if (current == dev) return WEIR_OK;
+/* Makes dev current on a stream's worker thread: no need to restore it, and the device is set
+   once per thread, not per kernel (functions that switch devices on it put it back:
+   weir__cuda_device_enter / restore, which keep worker_current right). */
+weir_status weir__cuda_worker_device(int dev) {
+  if (worker_current == dev) return WEIR_OK;
   weir_status rc = WEIR__CUDA_CHECK(cudaSetDevice(dev), "cudaSetDevice");
-  if (rc == WEIR_OK) current = dev;
+  if (rc == WEIR_OK) worker_current = dev;
   return rc;
 }
 
 static weir_status cuda_run(weir__stream *s, weir__kernel_call *call) {
   weir__cuda_stream *st = s->backend_data;
-  weir_status rc = worker_device(st->device);
+  weir_status rc = weir__cuda_worker_device(st->device);
   if (rc != WEIR_OK) return rc;
 #if WEIR__CUDA_HAVE_KERNELS
-  return weir__cuda_kernel_run(&st->ctx, call);
+  rc = weir__cuda_kernel_run(&st->ctx, call);
+  weir__cuda_stream_note_enqueued(st); /* even on failure: part of the call may have been enqueued */
+  return rc;
 #else
   snprintf(call->errmsg, sizeof call->errmsg, "no CUDA kernels in this build");
   return weir__fail(WEIR_ERR_UNSUPPORTED, "%s", call->errmsg);
@@ -174,14 +198,13 @@ static weir_status cuda_run(weir__stream *s, weir__kernel_call *call) {
    before it returns, so the caller may free the steps), and the block goes back stream-ordered. */
 int weir__cuda_fused_launch(const weir__fused_program *p, void *stream); /* kernels_fused.cu */
 
-static weir_status cuda_run_fused(weir__stream *s, int64_t n, const struct weir__fused_step *steps, int nsteps) {
-  weir__cuda_stream *st = s->backend_data;
-  weir_status rc = worker_device(st->device);
-  if (rc != WEIR_OK) return rc;
+static weir_status fused_launch(weir__stream *s, weir__cuda_stream *st, int64_t n, const struct weir__fused_step *steps,
+                                int nsteps) {
   if (nsteps <= WEIR__FUSED_INLINE_STEPS) {
     weir__fused_program p = {n, nsteps, steps};
     return WEIR__CUDA_CHECK((cudaError_t)weir__cuda_fused_launch(&p, (void *)st->stream), "fused elementwise kernel");
   }
+  weir_status rc;
   size_t bytes = (size_t)nsteps * sizeof(weir__fused_step);
   void *dev = NULL;
   if ((rc = weir__cuda_alloc(st->device, s, bytes, &dev)) != WEIR_OK) return rc;
@@ -195,10 +218,32 @@ static weir_status cuda_run_fused(weir__stream *s, int64_t n, const struct weir_
   return rc;
 }
 
+static weir_status cuda_run_fused(weir__stream *s, int64_t n, const struct weir__fused_step *steps, int nsteps) {
+  weir__cuda_stream *st = s->backend_data;
+  weir_status rc = weir__cuda_worker_device(st->device);
+  if (rc != WEIR_OK) return rc;
+  rc = fused_launch(s, st, n, steps, nsteps);
+  weir__cuda_stream_note_enqueued(st);
+  return rc;
+}
+
+static _Atomic uint64_t syncs_skipped;
+uint64_t weir__cuda_synchronize_skipped(void) { return atomic_load_explicit(&syncs_skipped, memory_order_relaxed); }
+
+/* Called once the worker has enqueued everything (weir__stream_drain), so nothing is added
+   meanwhile. When an event already seen complete covers all the stream's work (an eval that waited
+   for the last result), the CUDA call is skipped: it costs ~2 us even on an idle stream. */
 static weir_status cuda_synchronize(weir__stream *s) {
   weir__cuda_stream *st = s->backend_data;
   if (!st) return WEIR_OK;
-  return WEIR__CUDA_CHECK(cudaStreamSynchronize(st->stream), "cudaStreamSynchronize");
+  uint64_t enqueued = atomic_load_explicit(&st->enqueued, memory_order_acquire);
+  if (atomic_load_explicit(&st->finished, memory_order_acquire) >= enqueued) {
+    atomic_fetch_add_explicit(&syncs_skipped, 1, memory_order_relaxed);
+    return WEIR_OK;
+  }
+  weir_status rc = WEIR__CUDA_CHECK(cudaStreamSynchronize(st->stream), "cudaStreamSynchronize");
+  if (rc == WEIR_OK) note_finished(st, enqueued);
+  return rc;
 }
 
 static const weir__backend cuda_backend = {

@@ -73,6 +73,9 @@ weir_status weir__cuda_event_record_on(weir__cuda_stream *st, weir__cuda_event *
   weir_status rc = event_get(st->device, &e);
   if (rc != WEIR_OK) return rc;
   int prev = weir__cuda_device_enter(st->device);
+  /* Read before the record: work counted after this read may or may not be covered by the event,
+     so it is not claimed (weir__cuda_stream). */
+  e->covers = atomic_load_explicit(&st->enqueued, memory_order_acquire);
   rc = WEIR__CUDA_CHECK(cudaEventRecord(e->event, st->stream), "cudaEventRecord");
   weir__cuda_device_restore(prev);
   if (rc != WEIR_OK) {
@@ -102,13 +105,16 @@ weir_status weir__cuda_event_wait_on(weir__stream *s, void *event) {
   if (!event) return WEIR_OK;
   weir__cuda_stream *st = s->backend_data;
   if (!st) return weir__fail(WEIR_ERR_INTERNAL, "event_wait_on: not a CUDA stream");
-  return weir__cuda_stream_wait(st->stream, event);
+  weir_status rc = weir__cuda_stream_wait(st->stream, event);
+  weir__cuda_stream_note_enqueued(st);
+  return rc;
 }
 
 weir_status weir__cuda_event_sync(void *event) {
   if (!event) return WEIR_OK;
   weir__cuda_event *e = event;
   weir_status rc = WEIR__CUDA_CHECK(cudaEventSynchronize(e->event), "cudaEventSynchronize");
+  if (rc == WEIR_OK) weir__cuda_stream_note_finished(e->stream_index, e->covers);
   /* Some callers ignore the status and rely on the wait for memory lifetimes (the core's
      release_residency frees a host source after it): when the checked call failed (an injected
      fault skips it), still wait, so the failure is reported without freeing memory in use. */

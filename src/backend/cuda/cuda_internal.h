@@ -4,6 +4,7 @@
 #define WEIR_BACKEND_CUDA_INTERNAL_H
 
 #include <cuda_runtime.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,7 +63,26 @@ typedef struct weir__cuda_stream {
   cudaStream_t stream;
   weir__cuda_ctx ctx;
   struct weir__cuda_stream *next; /* registry hash chain */
+  /* What synchronize may skip. `enqueued` counts the work put on the CUDA stream, bumped after
+     each enqueue returns; only the weir stream's worker thread enqueues (kernels, copies, waits),
+     other threads only record events. Each event carries the count read just before it was
+     recorded, so it covers at least that much work; `finished` is the largest count covered by
+     an event seen complete. finished == enqueued: nothing is left to wait for. */
+  _Atomic uint64_t enqueued;
+  _Atomic uint64_t finished;
 } weir__cuda_stream;
+
+/* Makes dev current on the calling worker thread, which weir owns (not restored; set once per
+   thread, then remembered). */
+weir_status weir__cuda_worker_device(int dev);
+/* After work was put on st's CUDA stream (by its worker thread). */
+static inline void weir__cuda_stream_note_enqueued(weir__cuda_stream *st) {
+  atomic_fetch_add_explicit(&st->enqueued, 1, memory_order_release);
+}
+/* How many synchronize calls found their stream's work already known complete (tests). */
+uint64_t weir__cuda_synchronize_skipped(void);
+/* The work counted up to `covered` on the stream with weir index `index` is complete. */
+void weir__cuda_stream_note_finished(int index, uint64_t covered);
 
 /* Records a pooled event on the stream with weir index `index` (any thread). *out = NULL, with
    WEIR_OK, when no such stream is registered: stream_fini synchronizes a stream before it
@@ -78,6 +98,7 @@ typedef struct weir__cuda_event {
   cudaEvent_t event;
   int device;       /* events are recorded only on streams of the device they were made on */
   int stream_index; /* the weir stream it was last recorded on */
+  uint64_t covers;  /* that stream's enqueued count when it was recorded */
   struct weir__cuda_event *next;
 } weir__cuda_event;
 

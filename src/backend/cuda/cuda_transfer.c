@@ -11,7 +11,7 @@
 static weir_status enter_stream(weir__stream *s, weir__cuda_stream **out) {
   weir__cuda_stream *st = s->backend_data;
   *out = st;
-  return WEIR__CUDA_CHECK(cudaSetDevice(st->device), "cudaSetDevice");
+  return weir__cuda_worker_device(st->device);
 }
 
 weir_status weir__cuda_copy_h2d(weir__stream *s, void *dst, const void *host_src, size_t n) {
@@ -19,8 +19,10 @@ weir_status weir__cuda_copy_h2d(weir__stream *s, void *dst, const void *host_src
   weir__cuda_stream *st = NULL;
   weir_status rc = enter_stream(s, &st);
   if (rc != WEIR_OK) return rc;
-  return WEIR__CUDA_CHECK(cudaMemcpyAsync(dst, host_src, n, cudaMemcpyHostToDevice, st->stream),
-                          "cudaMemcpyAsync (host to device)");
+  rc = WEIR__CUDA_CHECK(cudaMemcpyAsync(dst, host_src, n, cudaMemcpyHostToDevice, st->stream),
+                        "cudaMemcpyAsync (host to device)");
+  weir__cuda_stream_note_enqueued(st);
+  return rc;
 }
 
 /* ---- peer access, enabled once per pair of devices where the hardware allows it ---- */
@@ -57,14 +59,18 @@ weir_status weir__cuda_copy_d2d(weir__stream *s, void *dst, const void *src, int
   weir__cuda_stream *st = NULL;
   weir_status rc = enter_stream(s, &st);
   if (rc != WEIR_OK) return rc;
-  if (src_index == st->device)
-    return WEIR__CUDA_CHECK(cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToDevice, st->stream),
-                            "cudaMemcpyAsync (device to device)");
-  if (src_index < 0 || src_index >= weir__cuda_device_count())
-    return weir__fail(WEIR_ERR_INDEX, "copy from Device(gpu, %d), which does not exist", src_index);
-  ensure_peer_access(st->device, src_index);
-  return WEIR__CUDA_CHECK(cudaMemcpyPeerAsync(dst, st->device, src, src_index, n, st->stream),
+  if (src_index == st->device) {
+    rc = WEIR__CUDA_CHECK(cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToDevice, st->stream),
+                          "cudaMemcpyAsync (device to device)");
+  } else {
+    if (src_index < 0 || src_index >= weir__cuda_device_count())
+      return weir__fail(WEIR_ERR_INDEX, "copy from Device(gpu, %d), which does not exist", src_index);
+    ensure_peer_access(st->device, src_index);
+    rc = WEIR__CUDA_CHECK(cudaMemcpyPeerAsync(dst, st->device, src, src_index, n, st->stream),
                           "cudaMemcpyPeerAsync");
+  }
+  weir__cuda_stream_note_enqueued(st);
+  return rc;
 }
 
 /* ---- reads to the host: a small pool of transfer streams per device ----

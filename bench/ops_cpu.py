@@ -36,21 +36,20 @@ def median(v):
 
 
 def weirs_blas():
-    """cblas_sgemm of the BLAS library weir.core loaded (the one weir's CPU matmul calls), through
-    ctypes, or None when it cannot be found. numpy's own copy (in numpy's directory) is skipped."""
+    """cblas_sgemm of the BLAS library weir.core links (the one weir's CPU matmul calls), found with
+    ldd and called through ctypes; None when there is none to find (a static BLAS, no ldd)."""
     import ctypes
-    npdir = os.path.dirname(os.path.dirname(np.__file__))
     try:
-        with open("/proc/self/maps") as f:
-            paths = {line.split()[-1] for line in f if "blas" in line.split()[-1].lower()}
-    except OSError:
+        deps = subprocess.run(["ldd", mx.__file__], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
         return None
-    for path in sorted(paths):
-        if not path.startswith("/") or path.startswith(npdir) or "numpy" in path:
+    for line in deps.splitlines():
+        parts = line.split("=>")
+        if len(parts) != 2 or "blas" not in parts[0].lower() or "64_" in parts[0]:  # 64_: ILP64, other ints
             continue
+        path = parts[1].split("(")[0].strip()
         try:
-            lib = ctypes.CDLL(path)
-            fn = lib.cblas_sgemm
+            fn = ctypes.CDLL(path).cblas_sgemm
         except (OSError, AttributeError):
             continue
         fn.restype = None
@@ -170,6 +169,8 @@ def main():
             print(f"{name:16} {r['unit']:8} {'':>11} {'':>10} {r['numpy']:10.1f}")
             print(f"OPS {name} {r['numpy']:.3f} GB/s")
             continue
+        if name not in one:  # the one-thread child did not run it (matmul_blas: BLAS not found there)
+            continue
         w1, wa, npv = one[name]["weir"], r["weir"], r["numpy"]
         # 1thr/numpy pairs the child's runs (weir on one thread, numpy's one-thread BLAS for matmul);
         # all/numpy and all/memcpy pair this process's runs
@@ -183,7 +184,7 @@ def main():
         print(f"matmul_blas: its numpy column is cblas_sgemm of {BLAS_NAME[0]}, the BLAS weir calls, called "
               f"directly (ctypes); target weir >= 90% of it")
     else:
-        print("matmul_blas: skipped (the BLAS library weir loaded was not found in /proc/self/maps)")
+        print("matmul_blas: skipped (ldd found no BLAS library with cblas_sgemm linked to weir.core)")
 
 
 if __name__ == "__main__":

@@ -314,6 +314,19 @@ static void run_node(weir__stream *s, weir_array *a) {
 }
 
 /* ---- the worker thread ---- */
+
+typedef struct {
+  weir__stream *s;
+  uint64_t seen; /* s->queued when the queue was found empty */
+} idle_poll;
+
+/* New work, or the stream is being freed (its worker is about to be stopped: no need to wait for
+   the budget to run out before the stop can wake it). */
+static bool work_or_freed(const void *arg) {
+  const idle_poll *p = arg;
+  return atomic_load_explicit(&p->s->queued, memory_order_acquire) != p->seen ||
+         !atomic_load_explicit(&p->s->alive, memory_order_relaxed);
+}
 static void *worker_main(void *arg) {
   weir__stream *s = arg;
   char name[16];
@@ -325,17 +338,20 @@ static void *worker_main(void *arg) {
   for (;;) {
     uint64_t slept_at = 0;
     if (!s->head && !s->stop) { /* poll first: a short gap between evals costs no wake-up */
-      uint64_t seen = atomic_load_explicit(&s->queued, memory_order_relaxed);
+      idle_poll p = {s, atomic_load_explicit(&s->queued, memory_order_relaxed)};
       uint64_t budget = nudged && poll_ns < WEIR__POLL_NUDGED_NS ? WEIR__POLL_NUDGED_NS : poll_ns;
       pthread_mutex_unlock(&s->mu);
-      if (!weir__poll_counter(&s->queued, seen + 1, budget) && !nudged) slept_at = weir__now_ns();
+      if (!weir__poll_for(work_or_freed, &p, budget) && !nudged) slept_at = weir__now_ns();
       pthread_mutex_lock(&s->mu);
     }
     nudged = false;
     atomic_store_explicit(&s->sleeping, true, memory_order_relaxed);
     while (!s->head && !s->stop && !s->nudged) pthread_cond_wait(&s->work_cv, &s->mu);
     atomic_store_explicit(&s->sleeping, false, memory_order_relaxed);
-    if (s->nudged) { /* work is being built for this stream: poll for it instead of sleeping */
+    /* Work is being built for this stream: poll for it instead of sleeping. A worker nudged
+       again and again (nodes built slowly) polls without adapting its budget: it costs a core
+       while the user builds, and a wake-up per WEIR__POLL_NUDGED_NS at most. */
+    if (s->nudged) {
       s->nudged = false;
       if (!s->head && !s->stop) {
         nudged = true;

@@ -148,7 +148,10 @@ static void trim_to(int index, dev_pool *pool, size_t keep) {
    release_blocks synchronizes the device, then cudaFree takes either kind. */
 static cudaError_t device_malloc(weir__cuda_stream *s, void **p, size_t n) {
   if (weir__cuda_should_fail()) return cudaErrorMemoryAllocation; /* a test's injected fault */
-  return s ? cudaMallocAsync(p, n, s->stream) : cudaMalloc(p, n);
+  if (!s) return cudaMalloc(p, n);
+  cudaError_t e = cudaMallocAsync(p, n, s->stream);
+  weir__cuda_stream_note_enqueued(s); /* s's worker allocates for s: counted like its kernels */
+  return e;
 }
 
 /* Orders s after every use of b (device side), or the host after them when s is NULL. */
@@ -168,7 +171,12 @@ static weir_status order_after_uses(dev_pool *pool, weir__cuda_stream *s, int s_
   }
   for (weir__cuda_event *e = b->events; e && st == WEIR_OK; e = e->next) {
     if (e->stream_index == s_index) continue; /* same stream: already in order */
-    st = s ? weir__cuda_stream_wait(s->stream, e) : weir__cuda_event_sync(e);
+    if (s) {
+      st = weir__cuda_stream_wait(s->stream, e);
+      weir__cuda_stream_note_enqueued(s);
+    } else {
+      st = weir__cuda_event_sync(e);
+    }
     waits++;
   }
   drop_events(b->events);

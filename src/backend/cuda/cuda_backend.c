@@ -25,26 +25,30 @@ weir_status weir__cuda_check(cudaError_t e, const char *call) {
 
 /* The current device of a stream's worker thread, which weir owns (-1 on other threads, whose
    device the user's own CUDA code may change behind our back: those ask CUDA every time). */
-static _Thread_local int worker_current = -1;
+static _Thread_local int worker_current = -1; /* -2: a worker whose device is unknown */
 
 int weir__cuda_device_enter(int dev) {
-  if (worker_current == dev) return -1;
+  if (worker_current == dev) return -1; /* dev >= 0: never matches -1 or -2 */
   int prev = -1;
   if (cudaGetDevice(&prev) != cudaSuccess) {
     (void)cudaGetLastError();
     prev = -1;
   }
-  if (prev == dev) return -1; /* nothing to put back: restore does nothing (no second query) */
-  cudaSetDevice(dev);
-  if (worker_current >= 0) worker_current = dev;
-  return prev;
+  bool set = prev == dev || cudaSetDevice(dev) == cudaSuccess;
+  if (!set) (void)cudaGetLastError();
+  if (worker_current != -1) worker_current = set ? dev : -2; /* -2: unknown, ask CUDA next time */
+  return prev == dev ? -1 : prev; /* -1: nothing to put back, restore does nothing */
 }
 
 void weir__cuda_device_restore(int prev) {
   int cur = -1;
-  if (prev < 0 || (cudaGetDevice(&cur) == cudaSuccess && cur == prev)) return;
-  cudaSetDevice(prev);
-  if (worker_current >= 0) worker_current = prev;
+  if (prev < 0) return;
+  bool ok = cudaGetDevice(&cur) == cudaSuccess && cur == prev;
+  if (!ok) {
+    ok = cudaSetDevice(prev) == cudaSuccess;
+    if (!ok) (void)cudaGetLastError();
+  }
+  if (worker_current != -1) worker_current = ok ? prev : -2;
 }
 
 /* ---- the stream registry: weir stream index -> its CUDA state ----
@@ -232,7 +236,9 @@ uint64_t weir__cuda_synchronize_skipped(void) { return atomic_load_explicit(&syn
 
 /* Called once the worker has enqueued everything (weir__stream_drain), so nothing is added
    meanwhile. When an event already seen complete covers all the stream's work (an eval that waited
-   for the last result), the CUDA call is skipped: it costs ~2 us even on an idle stream. */
+   for the last result), the CUDA call is skipped: it costs ~2 us even on an idle stream. Errors
+   of the stream's own work were reported by that event's wait; a sticky context error that
+   another stream's work raised afterwards is reported by the next call that reaches CUDA. */
 static weir_status cuda_synchronize(weir__stream *s) {
   weir__cuda_stream *st = s->backend_data;
   if (!st) return WEIR_OK;

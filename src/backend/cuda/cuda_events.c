@@ -113,8 +113,10 @@ weir_status weir__cuda_event_wait_on(weir__stream *s, void *event) {
 weir_status weir__cuda_event_sync(void *event) {
   if (!event) return WEIR_OK;
   weir__cuda_event *e = event;
+  int stream_index = e->stream_index; /* what this recording covers, read before the wait */
+  uint64_t covers = e->covers;
   weir_status rc = WEIR__CUDA_CHECK(cudaEventSynchronize(e->event), "cudaEventSynchronize");
-  if (rc == WEIR_OK) weir__cuda_stream_note_finished(e->stream_index, e->covers);
+  if (rc == WEIR_OK) weir__cuda_stream_note_finished(stream_index, covers);
   /* Some callers ignore the status and rely on the wait for memory lifetimes (the core's
      release_residency frees a host source after it): when the checked call failed (an injected
      fault skips it), still wait, so the failure is reported without freeing memory in use. */

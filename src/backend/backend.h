@@ -76,6 +76,10 @@ typedef struct weir__backend {
 
   /* Waits for all work enqueued on s; reports device errors. NULL: nothing to wait for. */
   weir_status (*synchronize)(weir__stream *s);
+  /* Whether work enqueued on s may still be running on the device (called by s's worker; may ask
+     the device, so at most every few tens of microseconds). NULL: the host's work is done when
+     the worker's is. */
+  bool (*stream_busy)(weir__stream *s);
 
   /* ---- transfers ----
      copy_h2d: host (pinned) -> device of s, ordered on s (asynchronous).

@@ -252,6 +252,22 @@ static weir_status cuda_synchronize(weir__stream *s) {
   return rc;
 }
 
+/* On s's worker thread (its device is current): known idle from the counts, or asks CUDA, and a
+   stream found idle is noted so, which also lets the next synchronize skip its call. */
+static bool cuda_stream_busy(weir__stream *s) {
+  weir__cuda_stream *st = s->backend_data;
+  if (!st) return false;
+  uint64_t enqueued = atomic_load_explicit(&st->enqueued, memory_order_acquire);
+  if (atomic_load_explicit(&st->finished, memory_order_acquire) >= enqueued) return false;
+  cudaError_t e = cudaStreamQuery(st->stream);
+  if (e == cudaSuccess) {
+    note_finished(st, enqueued);
+    return false;
+  }
+  if (e != cudaErrorNotReady) (void)cudaGetLastError(); /* reported at its synchronize */
+  return e == cudaErrorNotReady;
+}
+
 static const weir__backend cuda_backend = {
     .type = WEIR_GPU,
     .name = "cuda",
@@ -273,6 +289,7 @@ static const weir__backend cuda_backend = {
     .event_sync = weir__cuda_event_sync,
     .event_free = weir__cuda_event_free,
     .synchronize = cuda_synchronize,
+    .stream_busy = cuda_stream_busy,
     .copy_h2d = weir__cuda_copy_h2d,
     .copy_d2d = weir__cuda_copy_d2d,
     .read_to_host = weir__cuda_read_to_host,

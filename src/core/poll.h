@@ -28,10 +28,11 @@ bool weir__poll_counter(_Atomic uint64_t *v, uint64_t target, uint64_t ns);
    microseconds apart is served by a poller, and an idle stream soon stops taking a core.
    Returns the next budget, given this one and how long the waiter slept after it ran out. */
 #define WEIR__POLL_MAX_NS 1000000
+uint64_t weir__poll_adapt(uint64_t poll_ns, uint64_t slept_ns);
+
 /* How long a GPU stream's worker polls at most while its stream's work runs on the device. */
 #define WEIR__POLL_BUSY_MAX_NS 100000000
 /* The least budget of a worker nudged awake because work is being built for it. */
 #define WEIR__POLL_NUDGED_NS 250000
-uint64_t weir__poll_adapt(uint64_t poll_ns, uint64_t slept_ns);
 
 #endif

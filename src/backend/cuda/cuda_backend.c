@@ -105,6 +105,22 @@ static void note_finished(weir__cuda_stream *cs, uint64_t covered) {
   }
 }
 
+/* Whether completions already seen cover all the work counted on cs; *enqueued: the count read. */
+static bool known_idle(weir__cuda_stream *cs, uint64_t *enqueued) {
+  *enqueued = atomic_load_explicit(&cs->enqueued, memory_order_acquire);
+  return atomic_load_explicit(&cs->finished, memory_order_acquire) >= *enqueued;
+}
+
+/* cudaStreamQuery on cs; when it reports idle, the work counted before the query is noted
+   finished. Another error is cleared here: the stream's synchronize reports it. */
+static cudaError_t query_noting(weir__cuda_stream *cs) {
+  uint64_t covered = atomic_load_explicit(&cs->enqueued, memory_order_acquire);
+  cudaError_t e = cudaStreamQuery(cs->stream);
+  if (e == cudaSuccess) note_finished(cs, covered);
+  else if (e != cudaErrorNotReady) (void)cudaGetLastError();
+  return e;
+}
+
 void weir__cuda_stream_note_finished(int index, uint64_t covered) {
   pthread_rwlock_rdlock(&registry_mu);
   weir__cuda_stream *cs = registry_find(index);
@@ -116,13 +132,7 @@ bool weir__cuda_stream_idle(int index) {
   bool idle = true; /* unregistered: its work was drained before it left */
   pthread_rwlock_rdlock(&registry_mu);
   weir__cuda_stream *cs = registry_find(index);
-  if (cs) {
-    uint64_t covered = atomic_load_explicit(&cs->enqueued, memory_order_acquire);
-    cudaError_t e = cudaStreamQuery(cs->stream);
-    idle = e == cudaSuccess;
-    if (idle) note_finished(cs, covered);
-    if (e != cudaSuccess && e != cudaErrorNotReady) (void)cudaGetLastError(); /* reported at its sync */
-  }
+  if (cs) idle = query_noting(cs) == cudaSuccess;
   pthread_rwlock_unlock(&registry_mu);
   return idle;
 }
@@ -242,8 +252,8 @@ uint64_t weir__cuda_synchronize_skipped(void) { return atomic_load_explicit(&syn
 static weir_status cuda_synchronize(weir__stream *s) {
   weir__cuda_stream *st = s->backend_data;
   if (!st) return WEIR_OK;
-  uint64_t enqueued = atomic_load_explicit(&st->enqueued, memory_order_acquire);
-  if (atomic_load_explicit(&st->finished, memory_order_acquire) >= enqueued) {
+  uint64_t enqueued;
+  if (known_idle(st, &enqueued)) {
     atomic_fetch_add_explicit(&syncs_skipped, 1, memory_order_relaxed);
     return WEIR_OK;
   }
@@ -256,16 +266,8 @@ static weir_status cuda_synchronize(weir__stream *s) {
    stream found idle is noted so, which also lets the next synchronize skip its call. */
 static bool cuda_stream_busy(weir__stream *s) {
   weir__cuda_stream *st = s->backend_data;
-  if (!st) return false;
-  uint64_t enqueued = atomic_load_explicit(&st->enqueued, memory_order_acquire);
-  if (atomic_load_explicit(&st->finished, memory_order_acquire) >= enqueued) return false;
-  cudaError_t e = cudaStreamQuery(st->stream);
-  if (e == cudaSuccess) {
-    note_finished(st, enqueued);
-    return false;
-  }
-  if (e != cudaErrorNotReady) (void)cudaGetLastError(); /* reported at its synchronize */
-  return e == cudaErrorNotReady;
+  uint64_t enqueued;
+  return st && !known_idle(st, &enqueued) && query_noting(st) == cudaErrorNotReady;
 }
 
 static const weir__backend cuda_backend = {

@@ -112,7 +112,7 @@ def families(n, mm):
 BLAS_NAME = [None]  # the library matmul_blas calls (weirs_blas)
 
 
-def measure(n, mm, reps):
+def measure(n, mm, reps, one_thread):
     """Per family: weir, numpy and the all-core memcpy run in turn, rep after rep, so that a drift of
     this (shared, noisy) host's speed hits all three alike; the ratios are medians of per-rep ratios."""
     res = {}
@@ -125,10 +125,16 @@ def measure(n, mm, reps):
         for f in fns:
             f()  # warm-up: kernels, caches, the pool's threads
         ts = {f: [] for f in fns}
-        # matmul against numpy in blocks, not in turn: each BLAS's threads spin for a while after a
-        # call and would take the cores from the other one's next call
-        for f, _ in ([(f, r) for f in fns for r in range(reps)] if name == "matmul"
-                     else [(f, r) for r in range(reps) for f in fns]):
+        # matmul against numpy with all threads in blocks, not in turn: each BLAS's threads spin for
+        # a while after a call and would take the cores from the other one's next call. On one thread
+        # there are no such threads, and in turn keeps the host's drift out of the ratio.
+        blocks = name == "matmul" and not one_thread
+        # One core of the shared H100 hosts moved 92-159 GFLOP/s from one sgemm to the next, alike
+        # for weir, the same sgemm called directly (on this or another thread) and numpy's: three
+        # times the reps keep the one-thread matmul ratios' medians within a few percent.
+        n_reps = 3 * reps if one_thread and name.startswith("matmul") else reps
+        for f, _ in ([(f, r) for f in fns for r in range(n_reps)] if blocks
+                     else [(f, r) for r in range(n_reps) for f in fns]):
             t0 = time.perf_counter()
             f()
             ts[f].append(time.perf_counter() - t0)
@@ -142,6 +148,15 @@ def measure(n, mm, reps):
     return res
 
 
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")]
+        return f"{len(names)} x {names[0]}" if names else "CPU model unknown"
+    except OSError:
+        return "CPU model unknown"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -149,17 +164,17 @@ def main():
     args = ap.parse_args()
     n, mm, reps = (1 << 22, 512, 3) if args.quick else (1 << 24, 2048, 9)
     if args.child:  # one thread (numpy's BLAS too)
-        print(json.dumps(measure(n, mm, reps)))
+        print(json.dumps(measure(n, mm, reps, True)))
         return
     env = dict(os.environ, WEIR_CPU_THREADS="1", OPENBLAS_NUM_THREADS="1")
     child = subprocess.run([sys.executable, __file__, "--child"] + (["--quick"] if args.quick else []),
                            env=env, capture_output=True, text=True, check=True)
     one = json.loads(child.stdout.strip().splitlines()[-1])
-    allt = measure(n, mm, reps)
+    allt = measure(n, mm, reps, False)
     copy = allt["memcpy_all"]["numpy"]
     threads = os.environ.get("WEIR_CPU_THREADS") or str(os.cpu_count())
     print(f"CPU op families, float32, n = {n} ({4 * n >> 20} MiB per array), matmul {mm}; "
-          f"weir threads: 1 and {threads}; numpy {np.__version__}")
+          f"weir threads: 1 and {threads}; numpy {np.__version__}; {cpu_model()}")
     hdr = f"{'family':16} {'unit':8} {'weir 1 thr':>11} {'weir all':>10} {'numpy':>10} {'1thr/numpy':>11} " \
           f"{'all/numpy':>10} {'all/memcpy':>11}"
     print(hdr)

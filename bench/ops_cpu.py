@@ -70,11 +70,12 @@ def families(n, mm):
     a_np = g.standard_normal(n, dtype=np.float32)
     b_np = g.standard_normal(n, dtype=np.float32)
     m_np = g.standard_normal((n // 4096, 4096), dtype=np.float32)
-    a, b, m = mx.array(a_np), mx.array(b_np), mx.array(m_np)
+    p_np = np.abs(a_np) + np.float32(0.5)  # log's input
+    a, b, m, p = mx.array(a_np), mx.array(b_np), mx.array(m_np), mx.array(p_np)
     x_np = g.standard_normal((mm, mm), dtype=np.float32)
     y_np = g.standard_normal((mm, mm), dtype=np.float32)
     x, y = mx.array(x_np), mx.array(y_np)
-    mx.eval(a, b, m, x, y)
+    mx.eval(a, b, m, p, x, y)
     out = np.empty_like(a_np)
     e = 4 * n
     # memcpy on every core: numpy.copyto over one slice per Python thread (copyto releases the GIL).
@@ -92,6 +93,9 @@ def families(n, mm):
         "add": (lambda: mx.eval(a + b), lambda: np.add(a_np, b_np, out=out), 3 * e, "GB/s"),
         "multiply": (lambda: mx.eval(a * b), lambda: np.multiply(a_np, b_np, out=out), 3 * e, "GB/s"),
         "exp": (lambda: mx.eval(mx.exp(a)), lambda: np.exp(a_np, out=out), 2 * e, "GB/s"),
+        # log and sin: loops over libm calls, vectorized through glibc's libmvec (vector_math.h)
+        "log": (lambda: mx.eval(mx.log(p)), lambda: np.log(p_np, out=out), 2 * e, "GB/s"),
+        "sin": (lambda: mx.eval(mx.sin(a)), lambda: np.sin(a_np, out=out), 2 * e, "GB/s"),
         "sum_all": (lambda: mx.eval(mx.sum(a)), lambda: np.sum(a_np), e, "GB/s"),
         "sum_rows": (lambda: mx.eval(mx.sum(m, axis=1)), lambda: np.sum(m_np, axis=1), e, "GB/s"),
         "astype_f16": (lambda: mx.eval(a.astype(mx.float16)), lambda: a_np.astype(np.float16), e + e // 2, "GB/s"),

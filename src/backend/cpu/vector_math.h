@@ -1,0 +1,61 @@
+/* Vectorized libm calls for the elementwise kernels' loops.
+
+   glibc's libmvec holds SSE, AVX2 and AVX-512 versions of logf, sinf, atan2, ... (within 4 ulp,
+   special inputs handled through the scalar functions), but math.h declares them (gcc's simd
+   attribute) only under -ffast-math, whose other effects weir does not want: NaN and inf keep
+   their meaning here. Declared below, a loop over one of these functions in a file built with
+   -fno-math-errno (CMake sets it on the CPU kernels; weir never reads errno) calls the vector
+   version, 4 to 16 elements a call, instead of the scalar one per element: log, sin, ... were a
+   tenth to a fiftieth of numpy's speed on one core. Without libmvec (not glibc, or older than
+   2.35: CMake's WEIR_HAVE_LIBMVEC) the loops stay scalar and give the same values within those
+   ulps. */
+#ifndef WEIR_BACKEND_CPU_VECTOR_MATH_H
+#define WEIR_BACKEND_CPU_VECTOR_MATH_H
+
+#include <math.h>
+
+/* A loop compiled for AVX-512 and for AVX2 with FMA (x86-64-v3) as well as the baseline, picked
+   at load time: libmvec's wider versions and the polynomials' fused multiply-adds need them. Not
+   under the sanitizers (their runtimes and ifunc resolvers do not mix). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && \
+    !defined(__SANITIZE_THREAD__)
+#define WEIR__VECTOR_CLONES __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
+#else
+#define WEIR__VECTOR_CLONES
+#endif
+
+#if defined(WEIR_HAVE_LIBMVEC) && defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define WEIR__LIBMVEC 1 /* the loops below call libmvec */
+/* (name): not tgmath.h's macro of that name */
+#define WEIR__SIMD_DECL(name)                                                                      \
+  extern float name##f(float) __attribute__((simd("notinbranch")));                               \
+  extern double(name)(double) __attribute__((simd("notinbranch")));
+#define WEIR__SIMD_DECL2(name)                                                                     \
+  extern float name##f(float, float) __attribute__((simd("notinbranch")));                        \
+  extern double(name)(double, double) __attribute__((simd("notinbranch")));
+/* every one of these is in libmvec from glibc 2.35 on */
+WEIR__SIMD_DECL(exp)
+WEIR__SIMD_DECL(expm1)
+WEIR__SIMD_DECL(log)
+WEIR__SIMD_DECL(log1p)
+WEIR__SIMD_DECL(log2)
+WEIR__SIMD_DECL(log10)
+WEIR__SIMD_DECL(sin)
+WEIR__SIMD_DECL(cos)
+WEIR__SIMD_DECL(tan)
+WEIR__SIMD_DECL(asin)
+WEIR__SIMD_DECL(acos)
+WEIR__SIMD_DECL(atan)
+WEIR__SIMD_DECL(sinh)
+WEIR__SIMD_DECL(cosh)
+WEIR__SIMD_DECL(tanh)
+WEIR__SIMD_DECL(erf)
+WEIR__SIMD_DECL2(pow)
+WEIR__SIMD_DECL2(atan2)
+#undef WEIR__SIMD_DECL
+#undef WEIR__SIMD_DECL2
+#else
+#define WEIR__LIBMVEC 0
+#endif
+
+#endif

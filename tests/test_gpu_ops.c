@@ -48,8 +48,10 @@ static void test_unary_float(void) {
       for (size_t si = 0; si < 4; si++) {
         if (si == 3 && ts[ti] != WEIR_FLOAT32) continue;
         weir_array *x = ranged(ts[ti], &sizes[si], ops[o].lo, ops[o].hi, NULL);
-        /* integers compute in float32: 2 ulp; float16/bfloat16 round once to their format: 1 ulp */
-        tol tl = ulps(ts[ti] == WEIR_FLOAT16 || ts[ti] == WEIR_BFLOAT16 ? 1 : 2);
+        /* float32 (integers compute in it): the CPU's libmvec functions are within 4 ulp
+           (test_unary_accuracy), CUDA's within 1-2 over these ranges: 5; float16/bfloat16 round
+           once to their format: 1 ulp */
+        tol tl = ulps(ts[ti] == WEIR_FLOAT16 || ts[ti] == WEIR_BFLOAT16 ? 1 : 5);
         if (x)
           CMP2(tl, ops[o].op.f, (x), "%s of %s, %lld elements", ops[o].op.name, weir_dtype_name(ts[ti]),
                (long long)shp_size(&sizes[si]));

@@ -7,7 +7,7 @@
    if-convert the clamps of vexpf below, so its loop stays scalar. fp-contract=fast: the AVX2 and
    AVX-512 clones (VECTOR_CLONES) evaluate vexpf's polynomial with fused multiply-adds (the
    default x86-64 clone has none, so its results are unchanged; a clone's may differ from it in
-   the last bit, still within the bounds test_exp_accuracy checks). */
+   the last bit, still within the bounds test_unary_accuracy checks). */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=cheap", "no-trapping-math", "fp-contract=fast")
 #endif
@@ -128,7 +128,7 @@ static void exp_f32_contiguous(int64_t n, float *restrict o, const float *restri
 #if !WEIR__LIBMVEC /* else libmvec's tanhf: twice this one's speed, 1.36 ulp over the sweep */
 /* tanh of a float, branch-free like vexpf: Cephes' odd polynomial for |x| < 0.625 (no
    cancellation near 0), else 1 - 2 / (exp(2|x|) + 1) with x's sign (exp overflowing to inf gives
-   +-1). Within 2 ulp of tanh (test_exp_accuracy sweeps it); NaN and -0 kept. */
+   +-1). Within 2 ulp of tanh (test_unary_accuracy sweeps it); NaN and -0 kept. */
 static inline float vtanhf(float x) {
   float ax = fabsf(x), z = x * x;
   float p = -5.70498872745e-3f;

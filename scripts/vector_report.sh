@@ -11,7 +11,11 @@
 set -euo pipefail
 cc=${1:-cc}
 cd "$(dirname "$0")/.."
-flags=(-O3 -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -c -o /dev/null)
+# -fno-math-errno and WEIR_HAVE_LIBMVEC as CMake sets them where glibc has libmvec (vector_math.h)
+flags=(-O3 -std=c11 -D_GNU_SOURCE -fno-math-errno -Iinclude -Isrc -c -o /dev/null)
+if printf 'int main(void){return 0;}' | "$cc" -x c - -o /dev/null -lmvec 2>/dev/null; then
+  flags+=(-DWEIR_HAVE_LIBMVEC=1)
+fi
 printf '%-22s %10s %8s  %s\n' file vectorized missed "by vector size (bytes: loops)"
 for f in src/backend/cpu/kernels_*.c; do
   rep=$("$cc" "${flags[@]}" -fopt-info-vec-optimized "$f" 2>&1 | grep "loop vectorized" || true)

@@ -79,6 +79,42 @@
     }                                                                                              \
   }
 
+/* A unary row for operations the compiler vectorizes into calls to a vector math library
+   (vector_math.h). Every element goes through one function of 16 lanes, name##_block (cloned per
+   instruction set with CLONES, so one version serves the whole process), the last block and a
+   broadcast or strided input padded through a buffer. A plain loop's vectorized body and its
+   epilogue call different versions of the function (16-, 8-, 4-lane, scalar) whose last bits
+   differ: a value's result would depend on where it sits in the array and on how the work was
+   split over threads. */
+#define WEIR__CPU_ROW1_BLOCKED(name, T, OT, C, U, LD, ST, OP, CLONES, ATTR)                        \
+  CLONES __attribute__((noinline)) static void name##_block(C *restrict out, const C *restrict in) { \
+    for (int j = 0; j < 16; j++) out[j] = OP(C, U, in[j]);                                         \
+  }                                                                                                \
+  ATTR static void name(int64_t n, void *restrict o_, const void *restrict a_, int64_t sa,         \
+                        const void *restrict b_, int64_t sb) {                                     \
+    OT *o = o_;                                                                                    \
+    const T *a = a_;                                                                               \
+    (void)b_;                                                                                      \
+    (void)sb;                                                                                      \
+    C in[16], out[16];                                                                             \
+    if (sa == 0 && n > 0) { /* one value: computed once */                                         \
+      for (int j = 0; j < 16; j++) in[j] = LD(a[0]);                                               \
+      name##_block(out, in);                                                                       \
+      OT v = ST(out[0]);                                                                           \
+      for (int64_t i = 0; i < n; i++) o[i] = v;                                                    \
+      return;                                                                                      \
+    }                                                                                              \
+    int64_t i = 0;                                                                                 \
+    if (sa == 1 && sizeof(T) == sizeof(C) && sizeof(OT) == sizeof(C)) /* float32, float64 */       \
+      for (; i + 16 <= n; i += 16) name##_block((C *)(void *)(o + i), (const C *)(const void *)(a + i)); \
+    for (; i < n; i += 16) {                                                                       \
+      int m = n - i < 16 ? (int)(n - i) : 16;                                                      \
+      for (int j = 0; j < 16; j++) in[j] = j < m ? LD(a[(i + j) * sa]) : (C)0;                     \
+      name##_block(out, in);                                                                       \
+      for (int j = 0; j < m; j++) o[i + j] = ST(out[j]);                                           \
+    }                                                                                              \
+  }
+
 /* Binary row: out (OT) = ST(OP(C, U, LD(a), LD(b))). */
 #define WEIR__CPU_ROW2(name, T, OT, C, U, LD, ST, OP)                                              \
   static void name(int64_t n, void *restrict o_, const void *restrict a_, int64_t sa,              \
@@ -108,6 +144,33 @@
         C x = LD(a[i * sa]), y = LD(b[i * sb]);                                                    \
         o[i] = ST(OP(C, U, x, y));                                                                 \
       }                                                                                            \
+    }                                                                                              \
+  }
+
+/* WEIR__CPU_ROW1_BLOCKED's binary form. */
+#define WEIR__CPU_ROW2_BLOCKED(name, T, OT, C, U, LD, ST, OP, CLONES)                              \
+  CLONES __attribute__((noinline)) static void name##_block(C *restrict out, const C *restrict x,   \
+                                                            const C *restrict y) {                 \
+    for (int j = 0; j < 16; j++) out[j] = OP(C, U, x[j], y[j]);                                    \
+  }                                                                                                \
+  static void name(int64_t n, void *restrict o_, const void *restrict a_, int64_t sa,              \
+                   const void *restrict b_, int64_t sb) {                                          \
+    OT *o = o_;                                                                                    \
+    const T *a = a_;                                                                               \
+    const T *b = b_;                                                                               \
+    C in_a[16], in_b[16], out[16];                                                                 \
+    int64_t i = 0;                                                                                 \
+    if (sa == 1 && sb == 1 && sizeof(T) == sizeof(C) && sizeof(OT) == sizeof(C))                  \
+      for (; i + 16 <= n; i += 16)                                                                 \
+        name##_block((C *)(void *)(o + i), (const C *)(const void *)(a + i), (const C *)(const void *)(b + i)); \
+    for (; i < n; i += 16) {                                                                       \
+      int m = n - i < 16 ? (int)(n - i) : 16;                                                      \
+      for (int j = 0; j < 16; j++) {                                                               \
+        in_a[j] = j < m ? LD(a[(i + j) * sa]) : (C)1;                                              \
+        in_b[j] = j < m ? LD(b[(i + j) * sb]) : (C)1;                                              \
+      }                                                                                            \
+      name##_block(out, in_a, in_b);                                                               \
+      for (int j = 0; j < m; j++) o[i + j] = ST(out[j]);                                           \
     }                                                                                              \
   }
 

@@ -66,7 +66,12 @@ static inline float vexpf(float x) {
       __builtin_prefetch(a + i + 1024);                                                        \
       for (int j = 0; j < 16; j++) o[i + j] = f(a[i + j]);                                     \
     }                                                                                          \
-    for (; i < n; i++) o[i] = f(a[i]);                                                         \
+    if (i < n) { /* the tail as a padded block: the same code, so the same bits, as the rest */ \
+      float in[16] = {0}, out[16];                                                             \
+      memcpy(in, a + i, sizeof(float) * (size_t)(n - i));                                      \
+      for (int j = 0; j < 16; j++) out[j] = f(in[j]);                                          \
+      memcpy(o + i, out, sizeof(float) * (size_t)(n - i));                                     \
+    }                                                                                          \
   }
 F32_CONTIGUOUS(exp_f32_portable, vexpf)
 
@@ -227,9 +232,14 @@ F32_CONTIGUOUS(tanh_f32_contiguous, vtanhf)
 #define ISINF_F(C, U, x) ((uint8_t)(fabs(x) == (C)INFINITY))
 
 #define ROW(sfx, T, C, U, LD, ST, name, OP) WEIR__CPU_ROW1(name##_##sfx, T, T, C, U, LD, ST, OP)
-/* float rows: cloned per instruction set, so their loops call libmvec's widest version
-   (vector_math.h) or vectorize the arithmetic inline */
+/* float rows of plain arithmetic, cloned per instruction set: the AVX2 and AVX-512 versions
+   vectorize wider */
 #define FROW(sfx, T, C, U, LD, ST, name, OP) WEIR__VECTOR_CLONES ROW(sfx, T, C, U, LD, ST, name, OP)
+/* float rows over libm calls or exp's polynomial: in blocks of 16 through one function cloned
+   per instruction set, so they call libmvec's widest version (vector_math.h) and a value's bits
+   do not depend on its place or on the split over threads (cpu_rows.h) */
+#define MROW(sfx, T, C, U, LD, ST, name, OP)                                                       \
+  WEIR__CPU_ROW1_BLOCKED(name##_##sfx, T, T, C, U, LD, ST, OP, WEIR__VECTOR_CLONES, )
 #define NOT_ROW(sfx, T, C, U, LD, ST, name, OP) WEIR__CPU_ROW1(name##_##sfx, T, uint8_t, C, U, LD, WEIR__ID, OP)
 
 WEIR__CPU_BOOL(ROW, abs, IDENT)
@@ -241,40 +251,69 @@ WEIR__CPU_UINTS(ROW, neg, NEG_I)
 WEIR__CPU_SINTS(ROW, neg, NEG_I)
 WEIR__CPU_FLOATS(FROW, neg, NEG_F)
 
-WEIR__CPU_FLOATS(FROW, exp, EXP_F)
+/* A broadcast (sa == 0) or strided float32 input through a contiguous kernel k, 16 elements a
+   call, so that each value takes the very code it takes in a contiguous array. */
+static void f32_via_contiguous(void (*k)(int64_t, float *restrict, const float *restrict), int64_t n, float *o,
+                               const float *a, int64_t sa) {
+  if (sa == 0 && n > 0) {
+    float v;
+    k(1, &v, a);
+    for (int64_t i = 0; i < n; i++) o[i] = v;
+    return;
+  }
+  float in[16];
+  for (int64_t i = 0; i < n; i += 16) {
+    int m = n - i < 16 ? (int)(n - i) : 16;
+    for (int j = 0; j < m; j++) in[j] = a[(i + j) * sa];
+    k(m, o + i, in);
+  }
+}
+/* float32 rows a fast path replaces for every stride */
+#define MROW_SPARE(sfx, T, C, U, LD, ST, name, OP)                                                 \
+  WEIR__CPU_ROW1_BLOCKED(name##_##sfx, T, T, C, U, LD, ST, OP, WEIR__VECTOR_CLONES, __attribute__((unused)))
+
+WEIR__CPU_FLOATS(MROW_SPARE, exp, EXP_F)
 static void exp_f32_fast(int64_t n, void *restrict o, const void *restrict a, int64_t sa, const void *restrict b,
                          int64_t sb) {
+  (void)b;
+  (void)sb;
   if (sa == 1) exp_f32_contiguous(n, o, a);
-  else exp_f32(n, o, a, sa, b, sb);
+  else f32_via_contiguous(exp_f32_contiguous, n, o, a, sa);
 }
-WEIR__CPU_FLOATS(FROW, log, LOG_F)
+WEIR__CPU_FLOATS(MROW, log, LOG_F)
 #if HAVE_AVX512_KERNELS
 static void log_f32_fast(int64_t n, void *restrict o, const void *restrict a, int64_t sa, const void *restrict b,
                          int64_t sb) {
-  if (sa == 1 && __builtin_cpu_supports("avx512f")) log_f32_avx512(n, o, a);
-  else log_f32(n, o, a, sa, b, sb);
+  if (!__builtin_cpu_supports("avx512f")) log_f32(n, o, a, sa, b, sb);
+  else if (sa == 1) log_f32_avx512(n, o, a);
+  else f32_via_contiguous(log_f32_avx512, n, o, a, sa);
 }
 #else
 #define log_f32_fast log_f32
 #endif
-WEIR__CPU_FLOATS(FROW, sin, SIN_F)
-WEIR__CPU_FLOATS(FROW, cos, COS_F)
-WEIR__CPU_FLOATS(FROW, tanh, TANH_F)
+WEIR__CPU_FLOATS(MROW, sin, SIN_F)
+WEIR__CPU_FLOATS(MROW, cos, COS_F)
 #if WEIR__LIBMVEC
+WEIR__CPU_FLOATS(MROW, tanh, TANH_F)
 #define tanh_f32_fast tanh_f32 /* its cloned loops call libmvec */
 #else
+WEIR__CPU_FLOATS(MROW_SPARE, tanh, TANH_F)
 static void tanh_f32_fast(int64_t n, void *restrict o, const void *restrict a, int64_t sa, const void *restrict b,
                           int64_t sb) {
+  (void)b;
+  (void)sb;
   if (sa == 1) tanh_f32_contiguous(n, o, a);
-  else tanh_f32(n, o, a, sa, b, sb);
+  else f32_via_contiguous(tanh_f32_contiguous, n, o, a, sa);
 }
 #endif
 WEIR__CPU_FLOATS(FROW, sqrt, SQRT_F)
-WEIR__CPU_FLOATS(FROW, sigmoid, SIGMOID_F)
+WEIR__CPU_FLOATS(MROW_SPARE, sigmoid, SIGMOID_F)
 static void sigmoid_f32_fast(int64_t n, void *restrict o, const void *restrict a, int64_t sa,
                              const void *restrict b, int64_t sb) {
+  (void)b;
+  (void)sb;
   if (sa == 1) sigmoid_f32_contiguous(n, o, a);
-  else sigmoid_f32(n, o, a, sa, b, sb);
+  else f32_via_contiguous(sigmoid_f32_contiguous, n, o, a, sa);
 }
 
 WEIR__CPU_BOOL(ROW, square, IDENT)
@@ -282,19 +321,19 @@ WEIR__CPU_UINTS(ROW, square, SQUARE_I)
 WEIR__CPU_SINTS(ROW, square, SQUARE_I)
 WEIR__CPU_FLOATS(FROW, square, SQUARE_F)
 
-WEIR__CPU_FLOATS(FROW, expm1, EXPM1_F)
-WEIR__CPU_FLOATS(FROW, log1p, LOG1P_F)
-WEIR__CPU_FLOATS(FROW, log2, LOG2_F)
-WEIR__CPU_FLOATS(FROW, log10, LOG10_F)
+WEIR__CPU_FLOATS(MROW, expm1, EXPM1_F)
+WEIR__CPU_FLOATS(MROW, log1p, LOG1P_F)
+WEIR__CPU_FLOATS(MROW, log2, LOG2_F)
+WEIR__CPU_FLOATS(MROW, log10, LOG10_F)
 WEIR__CPU_FLOATS(FROW, rsqrt, RSQRT_F)
 WEIR__CPU_FLOATS(FROW, recip, RECIP_F)
-WEIR__CPU_FLOATS(FROW, tan, TAN_F)
-WEIR__CPU_FLOATS(FROW, asin, ASIN_F)
-WEIR__CPU_FLOATS(FROW, acos, ACOS_F)
-WEIR__CPU_FLOATS(FROW, atan, ATAN_F)
-WEIR__CPU_FLOATS(FROW, sinh, SINH_F)
-WEIR__CPU_FLOATS(FROW, cosh, COSH_F)
-WEIR__CPU_FLOATS(FROW, erf, ERF_F)
+WEIR__CPU_FLOATS(MROW, tan, TAN_F)
+WEIR__CPU_FLOATS(MROW, asin, ASIN_F)
+WEIR__CPU_FLOATS(MROW, acos, ACOS_F)
+WEIR__CPU_FLOATS(MROW, atan, ATAN_F)
+WEIR__CPU_FLOATS(MROW, sinh, SINH_F)
+WEIR__CPU_FLOATS(MROW, cosh, COSH_F)
+WEIR__CPU_FLOATS(MROW, erf, ERF_F)
 
 /* floor, ceil, round: integers and bool unchanged */
 WEIR__CPU_BOOL(ROW, floor, IDENT)

@@ -23,6 +23,7 @@
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/cpu_rows.h"
 #include "backend/cpu/thread_pool.h"
+#include "backend/cpu/vector_math.h" /* WEIR__CPU_DISPATCH */
 #include "backend/kernel_math.h"
 
 #define BLOCK 1024
@@ -185,7 +186,7 @@ I_FOLDS(b, uint8_t, uint64_t, LD_BOOL, 0, UINT64_MAX)
 #if defined(__GNUC__) && defined(__x86_64__)
 typedef float v4sf __attribute__((vector_size(16)));
 typedef double v4df __attribute__((vector_size(32)));
-#if !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#if WEIR__CPU_DISPATCH
 __attribute__((target_clones("avx2", "default")))
 #endif
 static void sumd_f32_fold_vec(const void *p_, int64_t n, void *acc_) {

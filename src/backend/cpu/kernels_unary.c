@@ -5,7 +5,7 @@
    the inlined helpers get it too. */
 /* no-trapping-math: weir never reads the FP exception flags, and without it gcc will not
    if-convert the clamps of vexpf below, so its loop stays scalar. fp-contract=fast: the AVX2 and
-   AVX-512 clones (VECTOR_CLONES) evaluate vexpf's polynomial with fused multiply-adds (the
+   AVX-512 clones (WEIR__VECTOR_CLONES) evaluate vexpf's polynomial with fused multiply-adds (the
    default x86-64 clone has none, so its results are unchanged; a clone's may differ from it in
    the last bit, still within the bounds test_unary_accuracy checks). */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -56,11 +56,10 @@ static inline float vexpf(float x) {
 
 /* A contiguous float32 loop over f, compiled for AVX-512 and for AVX2 with FMA (x86-64-v3) as well,
    picked at load time. */
-#define VECTOR_CLONES WEIR__VECTOR_CLONES
 /* A line (16 floats) a step, prefetching 4 KiB ahead as the reductions do: on one core the
    hardware prefetcher alone keeps too few lines in flight (kernels_reduce.c). */
 #define F32_CONTIGUOUS(name, f)                                                                  \
-  VECTOR_CLONES static void name(int64_t n, float *restrict o, const float *restrict a) {       \
+  WEIR__VECTOR_CLONES static void name(int64_t n, float *restrict o, const float *restrict a) { \
     int64_t i = 0;                                                                             \
     for (; i + 16 <= n; i += 16) {                                                             \
       __builtin_prefetch(a + i + 1024);                                                        \
@@ -83,8 +82,7 @@ static inline float sigmoid_f(float x) {
 }
 F32_CONTIGUOUS(sigmoid_f32_contiguous, sigmoid_f)
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && \
-    !defined(__SANITIZE_THREAD__)
+#if WEIR__CPU_DISPATCH
 #include <immintrin.h>
 /* vexpf on 16 floats with AVX-512 written out: gcc's clone of the loop above spends ~45
    instructions on 16 elements (mask juggling for the clamps, NaN and the two-factor 2^k); here
@@ -251,10 +249,14 @@ WEIR__CPU_UINTS(ROW, neg, NEG_I)
 WEIR__CPU_SINTS(ROW, neg, NEG_I)
 WEIR__CPU_FLOATS(FROW, neg, NEG_F)
 
-/* A broadcast (sa == 0) or strided float32 input through a contiguous kernel k, 16 elements a
-   call, so that each value takes the very code it takes in a contiguous array. */
+/* A float32 row through a contiguous kernel k: a broadcast (sa == 0) or strided input 16 elements
+   a call, so that each value takes the very code it takes in a contiguous array. */
 static void f32_via_contiguous(void (*k)(int64_t, float *restrict, const float *restrict), int64_t n, float *o,
                                const float *a, int64_t sa) {
+  if (sa == 1) {
+    k(n, o, a);
+    return;
+  }
   if (sa == 0 && n > 0) {
     float v;
     k(1, &v, a);
@@ -268,24 +270,25 @@ static void f32_via_contiguous(void (*k)(int64_t, float *restrict, const float *
     k(m, o + i, in);
   }
 }
+/* The row function (weir__cpu_row_fn) of a float32 contiguous kernel, for every stride */
+#define F32_ROW_VIA(name, kernel)                                                                  \
+  static void name(int64_t n, void *restrict o, const void *restrict a, int64_t sa, const void *restrict b, \
+                   int64_t sb) {                                                                   \
+    (void)b;                                                                                       \
+    (void)sb;                                                                                      \
+    f32_via_contiguous(kernel, n, o, a, sa);                                                       \
+  }
 /* float32 rows a fast path replaces for every stride */
 #define MROW_SPARE(sfx, T, C, U, LD, ST, name, OP)                                                 \
   WEIR__CPU_ROW1_BLOCKED(name##_##sfx, T, T, C, U, LD, ST, OP, WEIR__VECTOR_CLONES, __attribute__((unused)))
 
 WEIR__CPU_FLOATS(MROW_SPARE, exp, EXP_F)
-static void exp_f32_fast(int64_t n, void *restrict o, const void *restrict a, int64_t sa, const void *restrict b,
-                         int64_t sb) {
-  (void)b;
-  (void)sb;
-  if (sa == 1) exp_f32_contiguous(n, o, a);
-  else f32_via_contiguous(exp_f32_contiguous, n, o, a, sa);
-}
+F32_ROW_VIA(exp_f32_fast, exp_f32_contiguous)
 WEIR__CPU_FLOATS(MROW, log, LOG_F)
 #if HAVE_AVX512_KERNELS
 static void log_f32_fast(int64_t n, void *restrict o, const void *restrict a, int64_t sa, const void *restrict b,
                          int64_t sb) {
   if (!__builtin_cpu_supports("avx512f")) log_f32(n, o, a, sa, b, sb);
-  else if (sa == 1) log_f32_avx512(n, o, a);
   else f32_via_contiguous(log_f32_avx512, n, o, a, sa);
 }
 #else
@@ -298,23 +301,11 @@ WEIR__CPU_FLOATS(MROW, tanh, TANH_F)
 #define tanh_f32_fast tanh_f32 /* its cloned loops call libmvec */
 #else
 WEIR__CPU_FLOATS(MROW_SPARE, tanh, TANH_F)
-static void tanh_f32_fast(int64_t n, void *restrict o, const void *restrict a, int64_t sa, const void *restrict b,
-                          int64_t sb) {
-  (void)b;
-  (void)sb;
-  if (sa == 1) tanh_f32_contiguous(n, o, a);
-  else f32_via_contiguous(tanh_f32_contiguous, n, o, a, sa);
-}
+F32_ROW_VIA(tanh_f32_fast, tanh_f32_contiguous)
 #endif
 WEIR__CPU_FLOATS(FROW, sqrt, SQRT_F)
 WEIR__CPU_FLOATS(MROW_SPARE, sigmoid, SIGMOID_F)
-static void sigmoid_f32_fast(int64_t n, void *restrict o, const void *restrict a, int64_t sa,
-                             const void *restrict b, int64_t sb) {
-  (void)b;
-  (void)sb;
-  if (sa == 1) sigmoid_f32_contiguous(n, o, a);
-  else f32_via_contiguous(sigmoid_f32_contiguous, n, o, a, sa);
-}
+F32_ROW_VIA(sigmoid_f32_fast, sigmoid_f32_contiguous)
 
 WEIR__CPU_BOOL(ROW, square, IDENT)
 WEIR__CPU_UINTS(ROW, square, SQUARE_I)

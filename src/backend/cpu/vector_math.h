@@ -16,11 +16,19 @@
 
 #include <math.h>
 
-/* A loop compiled for AVX-512 and for AVX2 with FMA (x86-64-v3) as well as the baseline, picked
-   at load time: libmvec's wider versions and the polynomials' fused multiply-adds need them. Not
-   under the sanitizers (their runtimes and ifunc resolvers do not mix). */
+/* Whether the kernels may pick code by the CPU at run time (target_clones, target("avx512f")
+   functions): gcc on x86-64, not under the sanitizers (their runtimes and ifunc resolvers do not
+   mix). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && \
     !defined(__SANITIZE_THREAD__)
+#define WEIR__CPU_DISPATCH 1
+#else
+#define WEIR__CPU_DISPATCH 0
+#endif
+
+/* A loop compiled for AVX-512 and for AVX2 with FMA (x86-64-v3) as well as the baseline, picked
+   at load time: libmvec's wider versions and the polynomials' fused multiply-adds need them. */
+#if WEIR__CPU_DISPATCH
 #define WEIR__VECTOR_CLONES __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
 #else
 #define WEIR__VECTOR_CLONES

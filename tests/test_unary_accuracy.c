@@ -23,6 +23,17 @@ static double ulp_f32(double v) {
 
 typedef weir_status (*unary_op)(weir_array **, const weir_array *, weir_stream);
 
+/* op over the n float32 values v on the CPU, evaluated: the result's values, or NULL after a
+   failed check. *in and *out (NULL where not made) are the caller's to free. */
+static const float *apply(unary_op op, const float *v, int64_t n, weir_array **in, weir_array **out) {
+  const void *got = NULL;
+  *in = *out = NULL;
+  if (CHECK_OK(weir_array_from_data(in, v, &n, 1, WEIR_FLOAT32)) && CHECK_OK(op(out, *in, CPU)) &&
+      CHECK_OK(weir_array_data(*out, &got)))
+    return got;
+  return NULL;
+}
+
 /* op over every step-th float32 (from a random start) against ref in double: the worst error in
    ulp must stay within max_ulp; NaN stays NaN; where ref rounds to inf or 0, the rounded value. */
 static void sweep(unary_op op, double (*ref_fn)(double), const char *name, double max_ulp) {
@@ -39,15 +50,13 @@ static void sweep(unary_op op, double (*ref_fn)(double), const char *name, doubl
       uint32_t b = (uint32_t)bits;
       memcpy(&x[n++], &b, sizeof(float));
     }
-    weir_array *a = NULL, *e = NULL;
-    const void *got = NULL;
-    if (!CHECK_OK(weir_array_from_data(&a, x, &n, 1, WEIR_FLOAT32)) || !CHECK_OK(op(&e, a, CPU)) ||
-        !CHECK_OK(weir_array_data(e, &got))) {
+    weir_array *a, *e;
+    const float *g = apply(op, x, n, &a, &e);
+    if (!g) {
       weir_array_free(a);
       weir_array_free(e);
       break;
     }
-    const float *g = got;
     for (int64_t i = 0; i < n; i++) {
       double ref = ref_fn((double)x[i]);
       checked++;
@@ -85,12 +94,9 @@ static void test_tanh_sweep(void) {
                                           AVX-512 version, 2.13 in the SSE one; vtanhf 1.3 */
   /* signed zeros and the saturated ends */
   const float xs[4] = {-0.0f, 0.0f, -20.0f, 1e30f};
-  const int64_t n = 4;
-  weir_array *a = NULL, *t = NULL;
-  const void *got = NULL;
-  if (CHECK_OK(weir_array_from_data(&a, xs, &n, 1, WEIR_FLOAT32)) && CHECK_OK(weir_tanh(&t, a, CPU)) &&
-      CHECK_OK(weir_array_data(t, &got))) {
-    const float *g = got;
+  weir_array *a, *t;
+  const float *g = apply(weir_tanh, xs, 4, &a, &t);
+  if (g) {
     CHECK(g[0] == 0 && signbit(g[0]) && g[1] == 0 && !signbit(g[1]));
     CHECK_CLOSE(g[2], -1.0, 0);
     CHECK_CLOSE(g[3], 1.0, 0);
@@ -122,12 +128,9 @@ static void test_log_specials(void) {
   float v[24] = {0.0f, -0.0f, -1.0f, INFINITY, -INFINITY, NAN, 1.0f, FLT_MIN / 8, FLT_MAX, 2.0f, 0.5f,
                  1.41421356f, 0.70710678f, 3.0f, 1e-30f, 1e30f, 0.0f, -2.0f, INFINITY, 1.0f, FLT_MIN / 8,
                  NAN, -INFINITY, -0.0f};
-  const int64_t n = 24;
-  weir_array *a = NULL, *l = NULL;
-  const void *got = NULL;
-  if (CHECK_OK(weir_array_from_data(&a, v, &n, 1, WEIR_FLOAT32)) && CHECK_OK(weir_log(&l, a, CPU)) &&
-      CHECK_OK(weir_array_data(l, &got))) {
-    const float *g = got;
+  weir_array *a, *l;
+  const float *g = apply(weir_log, v, 24, &a, &l);
+  if (g) {
     CHECK(g[0] == -INFINITY && g[1] == -INFINITY && isnan(g[2]) && g[3] == INFINITY && isnan(g[4]) && isnan(g[5]));
     CHECK(g[6] == 0.0f && g[19] == 0.0f);
     CHECK(g[16] == -INFINITY && isnan(g[17]) && g[18] == INFINITY);
@@ -147,12 +150,9 @@ static double sigmoid_ref(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x)
 static void test_sigmoid_sweep(void) {
   sweep(weir_sigmoid, sigmoid_ref, "sigmoid", 3.0);
   const float xs[3] = {INFINITY, -INFINITY, -0.0f};
-  const int64_t n = 3;
-  weir_array *a = NULL, *t = NULL;
-  const void *got = NULL;
-  if (CHECK_OK(weir_array_from_data(&a, xs, &n, 1, WEIR_FLOAT32)) && CHECK_OK(weir_sigmoid(&t, a, CPU)) &&
-      CHECK_OK(weir_array_data(t, &got))) {
-    const float *g = got;
+  weir_array *a, *t;
+  const float *g = apply(weir_sigmoid, xs, 3, &a, &t);
+  if (g) {
     CHECK(g[0] == 1.0f && g[1] == 0.0f && g[2] == 0.5f);
   }
   weir_array_free(a);
@@ -179,40 +179,34 @@ static void test_same_bits_anywhere(void) {
   v[6] = INFINITY;
   v[7] = -0.0f;
   for (size_t k = 0; k < sizeof fs / sizeof fs[0]; k++) {
-    weir_array *a = NULL, *r = NULL;
-    const void *rd = NULL;
-    int64_t n = N;
-    if (!CHECK_OK(weir_array_from_data(&a, v, &n, 1, WEIR_FLOAT32)) || !CHECK_OK(fs[k].op(&r, a, CPU)) ||
-        !CHECK_OK(weir_array_data(r, &rd))) {
+    weir_array *a, *r;
+    const float *ref = apply(fs[k].op, v, N, &a, &r);
+    if (!ref) {
       weir_array_free(a);
       weir_array_free(r);
       continue;
     }
-    const float *ref = rd;
     int bad = 0;
     for (int shift = 1; shift <= 17; shift++) {
-      weir_array *s = NULL, *o = NULL;
-      const void *od = NULL;
-      int64_t m = N - shift;
-      if (CHECK_OK(weir_array_from_data(&s, v + shift, &m, 1, WEIR_FLOAT32)) && CHECK_OK(fs[k].op(&o, s, CPU)) &&
-          CHECK_OK(weir_array_data(o, &od)))
-        for (int i = 0; i < m; i++)
-          if (!same_bits(((const float *)od)[i], ref[i + shift]) && bad++ < 3)
-            CHECK_MSG(false, "%s(%a) shifted by %d: %a, in place %a", fs[k].name, v[i + shift], shift,
-                      ((const float *)od)[i], ref[i + shift]);
+      weir_array *s, *o;
+      const float *od = apply(fs[k].op, v + shift, N - shift, &s, &o);
+      for (int i = 0; od && i < N - shift; i++)
+        if (!same_bits(od[i], ref[i + shift]) && bad++ < 3)
+          CHECK_MSG(false, "%s(%a) shifted by %d: %a, in place %a", fs[k].name, v[i + shift], shift, od[i],
+                    ref[i + shift]);
       weir_array_free(s);
       weir_array_free(o);
     }
     for (int t = 0; t < 40; t++) {
       int i = (int)h_rand_int(0, N - 1);
-      int64_t one = 1, many = 37;
-      weir_array *s = NULL, *o = NULL, *b = NULL, *ob = NULL;
-      const void *od = NULL, *bd = NULL;
-      if (CHECK_OK(weir_array_from_data(&s, v + i, &one, 1, WEIR_FLOAT32)) && CHECK_OK(fs[k].op(&o, s, CPU)) &&
-          CHECK_OK(weir_broadcast_to(&b, s, &many, 1, CPU)) && CHECK_OK(fs[k].op(&ob, b, CPU)) &&
-          CHECK_OK(weir_array_data(o, &od)) && CHECK_OK(weir_array_data(ob, &bd))) {
-        if (!same_bits(*(const float *)od, ref[i]) && bad++ < 3)
-          CHECK_MSG(false, "%s(%a) alone: %a, in the array %a", fs[k].name, v[i], *(const float *)od, ref[i]);
+      const int64_t many = 37;
+      weir_array *s, *o, *b = NULL, *ob = NULL;
+      const float *od = apply(fs[k].op, v + i, 1, &s, &o);
+      const void *bd = NULL;
+      if (od && CHECK_OK(weir_broadcast_to(&b, s, &many, 1, CPU)) && CHECK_OK(fs[k].op(&ob, b, CPU)) &&
+          CHECK_OK(weir_array_data(ob, &bd))) {
+        if (!same_bits(*od, ref[i]) && bad++ < 3)
+          CHECK_MSG(false, "%s(%a) alone: %a, in the array %a", fs[k].name, v[i], *od, ref[i]);
         for (int j = 0; j < 37; j++)
           if (!same_bits(((const float *)bd)[j], ref[i]) && bad++ < 3)
             CHECK_MSG(false, "%s(%a) broadcast: %a, in the array %a", fs[k].name, v[i], ((const float *)bd)[j], ref[i]);
@@ -231,11 +225,9 @@ static void test_edges_and_strides(void) {
   float v[] = {0.0f, -0.0f, 1.0f, -1.0f, 88.72f, 88.73f, -87.33f, -103.9f, -104.1f, INFINITY, -INFINITY, NAN,
                FLT_MIN, -FLT_MIN, 1e-30f, 20.5f};
   int64_t n = sizeof v / sizeof v[0];
-  weir_array *a = NULL, *e = NULL, *two = NULL, *t = NULL, *et = NULL;
-  const void *got = NULL;
-  if (CHECK_OK(weir_array_from_data(&a, v, &n, 1, WEIR_FLOAT32)) && CHECK_OK(weir_exp(&e, a, CPU)) &&
-      CHECK_OK(weir_array_data(e, &got))) {
-    const float *g = got;
+  weir_array *a, *e, *two = NULL, *t = NULL, *et = NULL;
+  const float *g = apply(weir_exp, v, n, &a, &e);
+  if (g) {
     CHECK(g[0] == 1.0f && g[1] == 1.0f);
     CHECK(g[5] == INFINITY && g[8] == 0.0f && g[9] == INFINITY && g[10] == 0.0f && isnan(g[11]));
     CHECK(g[7] > 0 && g[7] < FLT_MIN); /* a subnormal result */
